@@ -1,0 +1,77 @@
+import { HttpApi, type HttpApiGroup } from "@effect/platform"
+
+/** A route as a template (`/api/v1/applications/{app_id}`) and the methods defined on it. */
+export interface RouteTemplate {
+  readonly template: string
+  readonly methods: ReadonlyArray<string>
+}
+
+export interface RouteMatch {
+  readonly template: string
+  /** The methods defined on that path, for `405` and its `allow` header. */
+  readonly allow: ReadonlyArray<string>
+}
+
+/**
+ * Every route the server answers, known up front, so that one place can tell an unknown path
+ * (404) from a known path with another method (405), and label metrics with the template instead
+ * of the raw path (so that scanners cannot create new series).
+ */
+export interface RouteTable {
+  readonly routes: ReadonlyArray<RouteTemplate>
+  readonly match: (path: string) => RouteMatch | undefined
+}
+
+interface CompiledRoute {
+  readonly segments: ReadonlyArray<string | null>
+  readonly route: RouteTemplate
+}
+
+const compile = (route: RouteTemplate): CompiledRoute => ({
+  route,
+  segments: route.template.split("/").map((segment) => (segment.startsWith("{") ? null : segment))
+})
+
+/** `/a/:id/b` (the router's syntax) as `/a/{id}/b` (the OpenAPI and metrics syntax). */
+const toTemplate = (path: string) => path.replace(/:(\w+)/g, "{$1}")
+
+export const makeRouteTable = (routes: ReadonlyArray<{ readonly method: string; readonly path: string }>) => {
+  const byTemplate = new Map<string, Array<string>>()
+  for (const { method, path } of routes) {
+    const template = toTemplate(path)
+    const methods = byTemplate.get(template) ?? []
+    if (!methods.includes(method)) methods.push(method)
+    byTemplate.set(template, methods)
+  }
+  const table: ReadonlyArray<RouteTemplate> = [...byTemplate].map(([template, methods]) => ({ template, methods }))
+  // Literal segments win over parameters, so `/health/ready` never matches a `/health/{x}` route.
+  const compiled = table.map(compile).sort((a, b) => literalCount(b) - literalCount(a))
+
+  const match = (path: string): RouteMatch | undefined => {
+    const segments = path.split("/")
+    for (const candidate of compiled) {
+      if (candidate.segments.length !== segments.length) continue
+      const matches = candidate.segments.every((expected, i) =>
+        expected === null ? segments[i] !== "" : expected === segments[i]
+      )
+      if (matches) return { template: candidate.route.template, allow: candidate.route.methods }
+    }
+    return undefined
+  }
+
+  return { routes: table, match } satisfies RouteTable
+}
+
+const literalCount = (route: CompiledRoute) => route.segments.filter((segment) => segment !== null).length
+
+/** The routes of an HttpApi definition, plus routes served beside it (docs, the OpenAPI document). */
+export const routesOf = <Id extends string, Groups extends HttpApiGroup.HttpApiGroup.Any, E, R>(
+  api: HttpApi.HttpApi<Id, Groups, E, R>
+) => {
+  const routes: Array<{ method: string; path: string }> = []
+  HttpApi.reflect(api, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint }) => routes.push({ method: endpoint.method, path: endpoint.path })
+  })
+  return routes
+}
