@@ -1,7 +1,7 @@
 import { type HttpApi, HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { documentationRoutes, OpsApi, PigeonApi } from "./Api.js"
-import { toErrorResponse } from "./Http/ErrorResponses.js"
+import { errorContract } from "./Http/ErrorResponses.js"
 import { nodeServerLayer } from "./Http/NodeServer.js"
 import { requestMiddleware } from "./Http/RequestMiddleware.js"
 import { makeRouteTable, type RouteTable, routesOf } from "./Http/RouteTable.js"
@@ -15,7 +15,7 @@ export const opsRoutes: RouteTable = makeRouteTable(routesOf(OpsApi))
 /** Serves an API with the request middleware outside and the error contract inside. */
 const serveApi = <E, R>(routes: RouteTable, api: Layer.Layer<HttpApi.Api, E, R>) =>
   Layer.unwrapEffect(Effect.map(Metrics, (metrics) => HttpApiBuilder.serve(requestMiddleware(routes, metrics)))).pipe(
-    Layer.provide(HttpApiBuilder.middleware((app) => Effect.catchAllCause(app, toErrorResponse(routes)))),
+    Layer.provide(HttpApiBuilder.middleware(errorContract(routes))),
     Layer.provide(api)
   )
 

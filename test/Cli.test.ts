@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { runPigeon, startPigeon } from "./support/PigeonProcess.js"
 import { freshDatabaseUrl } from "./support/TestDatabase.js"
 
@@ -70,7 +70,7 @@ describe("configuration errors stop the process with one line (SPEC §9)", () =>
 describe("pigeon migrate", () => {
   it.live("applies the migrations, then a second run is a no-op; both exit 0", () =>
     Effect.gen(function* () {
-      const url = yield* freshDatabaseUrl
+      const url = Redacted.value(yield* freshDatabaseUrl)
       const first = yield* runPigeon(["migrate"], { DATABASE_URL: url })
       assert.strictEqual(first.code, 0, first.stderr)
       assert.include(first.stdout, "migration applied")
@@ -78,24 +78,27 @@ describe("pigeon migrate", () => {
       assert.strictEqual(second.code, 0, second.stderr)
       assert.notInclude(second.stdout, "migration applied")
       assert.include(second.stdout, "migrations up to date")
-    })
+    }).pipe(Effect.scoped)
   )
 
   it.live("two migrate processes started together both succeed", () =>
     Effect.gen(function* () {
-      const url = yield* freshDatabaseUrl
-      const results = yield* Effect.all([runPigeon(["migrate"], { DATABASE_URL: url }), runPigeon(["migrate"], { DATABASE_URL: url })], {
-        concurrency: 2
-      })
+      const url = Redacted.value(yield* freshDatabaseUrl)
+      const results = yield* Effect.all(
+        [runPigeon(["migrate"], { DATABASE_URL: url }), runPigeon(["migrate"], { DATABASE_URL: url })],
+        {
+          concurrency: 2
+        }
+      )
       for (const result of results) assert.strictEqual(result.code, 0, result.stderr)
-    })
+    }).pipe(Effect.scoped)
   )
 })
 
 describe("pigeon serve", () => {
   it.live("starts, logs where it listens, answers, and exits 0 on SIGTERM even with an idle keep-alive client", () =>
     Effect.gen(function* () {
-      const url = yield* freshDatabaseUrl
+      const url = Redacted.value(yield* freshDatabaseUrl)
       const pigeon = yield* startPigeon(["serve"], {
         DATABASE_URL: url,
         PIGEON_LISTEN_ADDR: "127.0.0.1:0",

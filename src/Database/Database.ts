@@ -6,7 +6,7 @@ import { PigeonConfig } from "../Config.js"
 import { DatabaseError } from "./DatabaseError.js"
 import { type DatabaseLocation, describeDatabaseUrl, withUtcSessions } from "./DatabaseUrl.js"
 import * as EmbeddedPostgres from "./EmbeddedPostgres.js"
-import { hasErrorCode } from "./SystemError.js"
+import { describeCause, hasErrorCode } from "./SystemError.js"
 
 /** Where the database is, for the start log; never the password. */
 export class DatabaseInfo extends Context.Tag("pigeon/DatabaseInfo")<
@@ -32,24 +32,15 @@ const permanentCodes = ["28P01", "28000", "3D000", "42704", "22023"]
 
 const isPermanent = (error: SqlError) => permanentCodes.some((code) => hasErrorCode(error.cause, code))
 
-/** A readable reason: driver messages name hosts and users, never the password. */
-const describeCause = (cause: unknown): string => {
-  if (cause instanceof AggregateError && cause.errors.length > 0) {
-    return cause.errors.map(describeCause).join("; ")
-  }
-  if (cause instanceof Error) {
-    return cause.message || (hasErrorCode(cause, "ECONNREFUSED") ? "connection refused" : cause.name)
-  }
-  return "unknown error"
-}
-
 const connectionRetries = Schedule.spaced("500 millis").pipe(
   Schedule.upTo(connectBudget),
   Schedule.whileInput((error: SqlError) => !isPermanent(error)),
   Schedule.tapInput((error: SqlError) =>
-    Effect.logWarning("database not reachable yet, retrying").pipe(
-      Effect.annotateLogs({ reason: describeCause(error.cause) })
-    )
+    isPermanent(error)
+      ? Effect.void
+      : Effect.logWarning("database not reachable yet, retrying").pipe(
+          Effect.annotateLogs({ reason: describeCause(error.cause) })
+        )
   )
 )
 

@@ -2,7 +2,7 @@ import { Effect, Option, Redacted, type Scope } from "effect"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import { EmbeddedPostgresError } from "./EmbeddedPostgresError.js"
-import { locatePostgresBinaries } from "./PostgresBinaries.js"
+import { locatePostgresBinaries, runnableBy } from "./PostgresBinaries.js"
 import { initialise, isInitialised, loadOrCreatePassword, superuserName } from "./PostgresDataDirectory.js"
 import { loopbackHost, startPostgresServer } from "./PostgresServer.js"
 import { ensureReachableBy, resolveServerUser } from "./PostgresServerUser.js"
@@ -47,8 +47,9 @@ export const start = (
     const dataDir = Path.resolve(options.dataDir)
     const dataDirectory = Path.join(dataDir, "postgres")
     const onLine = options.onLog ?? logLine
-    const binaries = yield* locatePostgresBinaries
+    const installed = yield* locatePostgresBinaries
     const user = yield* resolveServerUser
+    const binaries = Option.isSome(user) ? yield* runnableBy(installed, user.value) : installed
 
     yield* Effect.tryPromise(() => Fs.mkdir(dataDir, { recursive: true })).pipe(
       Effect.mapError(
@@ -57,7 +58,6 @@ export const start = (
       )
     )
     if (Option.isSome(user)) {
-      yield* ensureReachableBy(user.value, binaries.postgres, "the Postgres program")
       yield* ensureReachableBy(user.value, dataDirectory, "the data directory")
     }
     const password = yield* loadOrCreatePassword(dataDir)

@@ -1,10 +1,11 @@
 import { SqlClient } from "@effect/sql"
 import * as Migrator from "@effect/sql/Migrator"
-import type { SqlError } from "@effect/sql/SqlError"
+import { SqlError } from "@effect/sql/SqlError"
 import { Array, Effect, Layer, Option, Order } from "effect"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { describeCause } from "./SystemError.js"
 
 export { MigrationError } from "@effect/sql/Migrator"
 
@@ -26,7 +27,7 @@ const loadFailed = (message: string, cause?: unknown) =>
 const runScript = (text: string) => Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text).raw)
 
 /** Reads every `NNNN_name.sql` file up front, so a missing or unreadable file fails before anything runs. */
-export const sqlFileLoader = (directory: string = migrationsDirectory): Migrator.Loader =>
+export const sqlFileLoader = (directory: string): Migrator.Loader =>
   Effect.gen(function* () {
     const entries = yield* Effect.tryPromise(() => Fs.readdir(directory)).pipe(
       Effect.mapError((cause) => loadFailed(`cannot read the migrations folder ${directory}`, cause))
@@ -73,32 +74,48 @@ const ensureMigrationsTable = Effect.gen(function* () {
 const migrate = Migrator.make({})
 
 const asMigrationError = (error: SqlError) =>
-  new Migrator.MigrationError({ reason: "failed", message: `migration failed: ${error.message}`, cause: error })
+  new Migrator.MigrationError({
+    reason: "failed",
+    message: `migrations failed: ${describeCause(error.cause)}`,
+    cause: error
+  })
+
+/** The migrator's own message only names the migration; the database's reason is in its cause. */
+const withReason = (error: Migrator.MigrationError) =>
+  error.cause instanceof SqlError
+    ? new Migrator.MigrationError({
+        reason: error.reason,
+        message: `${error.message}: ${describeCause(error.cause.cause)}`,
+        cause: error.cause
+      })
+    : error
 
 /**
- * Applies pending migrations from `migrations/` and returns those it applied (none when up to date or when another
- * process applied them meanwhile). A failing migration rolls back the whole run.
+ * Applies the pending migrations found in `directory` and returns those it applied (none when up to date or when
+ * another process applied them meanwhile). A failing migration rolls back the whole run.
  */
-export const runMigrations: Effect.Effect<
-  ReadonlyArray<readonly [id: number, name: string]>,
-  Migrator.MigrationError,
-  SqlClient.SqlClient
-> = Effect.gen(function* () {
-  yield* ensureMigrationsTable
-  const applied = yield* migrate({ loader: sqlFileLoader(), table: migrationsTable })
-  for (const [id, name] of applied) {
-    yield* Effect.logInfo("migration applied").pipe(Effect.annotateLogs({ migrationId: id, migrationName: name }))
-  }
-  return applied
-}).pipe(
-  Effect.catchTag("SqlError", (error) => Effect.fail(asMigrationError(error))),
-  // The migrator turns a failing script into a defect carrying a MigrationError; it is an expected failure here
-  // (SPEC §10.3: exit 1 with a message), so it becomes a typed one again.
-  Effect.catchSomeDefect((defect) =>
-    defect instanceof Migrator.MigrationError ? Option.some(Effect.fail(defect)) : Option.none()
-  ),
-  Effect.withSpan("Migrations.run")
-)
+export const runMigrationsFrom = (
+  directory: string
+): Effect.Effect<ReadonlyArray<readonly [id: number, name: string]>, Migrator.MigrationError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    yield* ensureMigrationsTable
+    const applied = yield* migrate({ loader: sqlFileLoader(directory), table: migrationsTable })
+    for (const [id, name] of applied) {
+      yield* Effect.logInfo("migration applied").pipe(Effect.annotateLogs({ migrationId: id, migrationName: name }))
+    }
+    return applied
+  }).pipe(
+    Effect.catchTag("SqlError", (error) => Effect.fail(asMigrationError(error))),
+    // The migrator turns a failing script into a defect carrying a MigrationError; it is an expected failure here
+    // (SPEC §10.3: exit 1 with a message), so it becomes a typed one again.
+    Effect.catchSomeDefect((defect) =>
+      defect instanceof Migrator.MigrationError ? Option.some(Effect.fail(withReason(defect))) : Option.none()
+    ),
+    Effect.withSpan("Migrations.run")
+  )
+
+/** Applies Pigeon's pending migrations (`migrations/` of the package). */
+export const runMigrations = runMigrationsFrom(migrationsDirectory)
 
 /** Runs the pending migrations when built; nothing to provide. */
 export const MigrationsLive: Layer.Layer<never, Migrator.MigrationError, SqlClient.SqlClient> =

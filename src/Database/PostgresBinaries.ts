@@ -1,7 +1,10 @@
 import { Effect, Schema } from "effect"
+import { rmSync } from "node:fs"
 import * as Fs from "node:fs/promises"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { EmbeddedPostgresError } from "./EmbeddedPostgresError.js"
+import { ensureReachableBy, type ServerUser } from "./PostgresServerUser.js"
 import { hasErrorCode } from "./SystemError.js"
 
 /** Where the Postgres programs of the npm platform package live on this machine. */
@@ -53,7 +56,7 @@ const linkExists = (path: string) =>
  * The package ships its shared-library links as a list because npm archives cannot hold symlinks; its postinstall
  * script recreates them, but npm may have skipped install scripts. Without them the programs cannot load.
  */
-const restoreLibraryLinks = (packageRoot: string) =>
+export const restoreLibraryLinks = (packageRoot: string) =>
   Effect.gen(function* () {
     const listFile = Path.join(packageRoot, "native", "pg-symlinks.json")
     const listed = yield* Effect.tryPromise(() => Fs.readFile(listFile, "utf8")).pipe(
@@ -95,3 +98,61 @@ export const locatePostgresBinaries: Effect.Effect<PostgresBinaries, EmbeddedPos
   )
   return { initdb: exported.initdb, postgres: exported.postgres, packageRoot }
 })
+
+const binariesIn = (packageRoot: string): PostgresBinaries => ({
+  initdb: Path.join(packageRoot, "native", "bin", "initdb"),
+  postgres: Path.join(packageRoot, "native", "bin", "postgres"),
+  packageRoot
+})
+
+const removeOnExit = (folder: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const remove = () => rmSync(folder, { recursive: true, force: true })
+      process.on("exit", remove)
+      return remove
+    }),
+    (remove) => Effect.sync(() => process.off("exit", remove))
+  )
+
+/**
+ * A copy of the programs in a fresh folder that everyone may read, removed when the scope closes or, failing that,
+ * when the process exits (a running server keeps its open files).
+ */
+const temporaryCopy = (binaries: PostgresBinaries) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        const folder = await Fs.mkdtemp(Path.join(Os.tmpdir(), "pigeon-postgres-programs-"))
+        await Fs.cp(Path.join(binaries.packageRoot, "native"), Path.join(folder, "native"), {
+          recursive: true,
+          verbatimSymlinks: true
+        })
+        await Fs.chmod(folder, 0o755)
+        return folder
+      },
+      catch: (cause) => missing(`could not copy the Postgres programs from ${binaries.packageRoot}`, cause)
+    }),
+    (folder) => Effect.promise(() => Fs.rm(folder, { recursive: true, force: true }))
+  ).pipe(Effect.tap(removeOnExit), Effect.map(binariesIn))
+
+/**
+ * Programs that `user` can run. The package sits wherever the project was installed, possibly in a folder only root
+ * may enter (such as /root); the server user then runs a temporary copy instead (about 60 MB, made at each start).
+ */
+export const runnableBy = (binaries: PostgresBinaries, user: ServerUser) =>
+  ensureReachableBy(user, binaries.postgres, "the Postgres program").pipe(
+    Effect.as(binaries),
+    Effect.catchIf(
+      (error) => error.reason === "permission-denied",
+      () =>
+        Effect.gen(function* () {
+          yield* Effect.logInfo("postgres programs not reachable by the server user, using a temporary copy").pipe(
+            Effect.annotateLogs({ packageRoot: binaries.packageRoot, serverUser: user.name })
+          )
+          const copy = yield* temporaryCopy(binaries)
+          yield* ensureReachableBy(user, copy.postgres, "the copied Postgres program")
+          return copy
+        })
+    )
+  )

@@ -103,6 +103,7 @@ const waitUntilReady = (port: number, options: PostgresServerOptions) =>
       duration: "60 seconds",
       onTimeout: () => startFailed("the embedded Postgres did not accept connections within 60 s")
     }),
+    // Retries stop early only for an authentication failure, so that is what an UnknownException here means.
     Effect.catchTag("UnknownException", (error) =>
       Effect.fail(
         startFailed(

@@ -1,6 +1,17 @@
-import { HttpApiError, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Effect, Option } from "effect"
-import { type ApiError, BadRequest, errorBody, isApiError, MethodNotAllowed, NotFound } from "../Domain/Errors.js"
+import { type HttpApp, HttpApiError, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { SqlError } from "@effect/sql/SqlError"
+import { Cause, Effect, FiberRef, Option } from "effect"
+import { currentCommand } from "../Audit/AuditCommand.js"
+import {
+  type ApiError,
+  BadRequest,
+  errorBody,
+  InternalError,
+  isApiError,
+  MethodNotAllowed,
+  NotFound,
+  Unavailable
+} from "../Domain/Errors.js"
 import { RequestId } from "./RequestId.js"
 import type { RouteTable } from "./RouteTable.js"
 
@@ -18,6 +29,7 @@ export const formatFieldPath = (path: ReadonlyArray<PropertyKey>) =>
     return text === "" ? name : `${text}.${name}`
   }, "")
 
+/** A path or query parameter the route could not decode: `limit: must be an integer 1–100`. */
 const fromDecodeError = (error: HttpApiError.HttpApiDecodeError) => {
   const issue = error.issues[0]
   if (issue === undefined) return new BadRequest({ message: "invalid request" })
@@ -33,6 +45,18 @@ const fromRouteNotFound = (routes: RouteTable, method: string, url: string): Api
   return new MethodNotAllowed({ message: `method ${method} not allowed on ${match.template}`, allow: match.allow })
 }
 
+/** Driver failures that mean "no database right now" rather than a bug (SPEC §2.5: 503). */
+const connectionFailureCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P03"])
+
+const isDatabaseUnreachable = (defect: unknown) => {
+  if (!(defect instanceof SqlError)) return false
+  const cause: unknown = defect.cause
+  if (typeof cause !== "object" || cause === null) return false
+  const code = "code" in cause ? cause.code : undefined
+  const message = "message" in cause && typeof cause.message === "string" ? cause.message : ""
+  return (typeof code === "string" && connectionFailureCodes.has(code)) || /timeout|terminated/i.test(message)
+}
+
 export const errorResponse = (error: ApiError) => {
   const headers: Record<string, string> =
     error._tag === "Unauthorized"
@@ -43,39 +67,69 @@ export const errorResponse = (error: ApiError) => {
   return HttpServerResponse.unsafeJson(errorBody(error), { status: error.status, headers })
 }
 
-/** 500 with the request id in the text; the cause goes to the log, never to the client (SPEC §2.5). */
-export const internalErrorResponse = (cause: Cause.Cause<unknown>) =>
+/** A 500 names the request id; the cause goes to the log, never to the client (SPEC §2.5). */
+export const internalError = (cause: Cause.Cause<unknown>) =>
   Effect.gen(function* () {
     const requestId = yield* RequestId
     yield* Effect.logError("internal error", cause)
-    return HttpServerResponse.unsafeJson(
-      { error: `internal error (request id ${requestId})`, code: "internal_error" },
-      { status: 500 }
-    )
+    return new InternalError({ message: `internal error (request id ${requestId})` })
   })
 
 /**
- * Turns every failure of the API into the JSON error contract of SPEC §2.5: typed API errors,
- * the framework's own decode errors and unknown routes, and anything unexpected (a 500).
- * Interruptions pass through: the client went away and nobody reads the answer.
+ * What a failed request answers: typed API errors as they are, the framework's own decode errors
+ * and unknown routes in the same contract, a lost database as 503, anything else as a 500.
  */
-export const toErrorResponse = (routes: RouteTable) => (cause: Cause.Cause<unknown>) =>
+export const classifyFailure = (routes: RouteTable) => (cause: Cause.Cause<unknown>) =>
   Effect.gen(function* () {
-    if (Cause.isInterruptedOnly(cause)) return yield* Effect.interrupt
     const request = yield* HttpServerRequest.HttpServerRequest
     const failure = Cause.failureOption(cause)
-
     if (Option.isSome(failure)) {
       const error = failure.value
-      if (isApiError(error)) return errorResponse(error)
-      if (error instanceof HttpApiError.HttpApiDecodeError) return errorResponse(fromDecodeError(error))
-      if (error instanceof HttpServerError.RouteNotFound) {
-        return errorResponse(fromRouteNotFound(routes, request.method, request.url))
-      }
+      if (isApiError(error)) return error
+      if (error instanceof HttpApiError.HttpApiDecodeError) return fromDecodeError(error)
+      if (error instanceof HttpServerError.RouteNotFound) return fromRouteNotFound(routes, request.method, request.url)
     }
     const defect = Cause.dieOption(cause)
-    if (Option.isSome(defect) && defect.value instanceof HttpServerError.RequestError) {
-      return errorResponse(new BadRequest({ message: "the request body could not be read" }))
+    if (Option.isSome(defect)) {
+      if (defect.value instanceof HttpServerError.RequestError) {
+        return new BadRequest({ message: "the request body could not be read" })
+      }
+      if (isDatabaseUnreachable(defect.value)) {
+        yield* Effect.logError("database unreachable", cause)
+        return new Unavailable({ message: "the database is unavailable, try again later" })
+      }
     }
-    return yield* internalErrorResponse(cause)
+    return yield* internalError(cause)
   })
+
+/** Told the error text of a failed request, for its audit entry; the response does not depend on it. */
+export type FailureRecorder = (errorMessage: string) => Effect.Effect<void>
+
+/**
+ * The API-level middleware: paths must match a route exactly (the router alone would forgive a
+ * trailing slash), the route's audit command is noted for the handler, and every failure becomes
+ * the error contract and is handed to `recordFailure`. Interruptions pass through: the client went
+ * away and nobody reads the answer.
+ */
+export const errorContract =
+  (routes: RouteTable, recordFailure: FailureRecorder = () => Effect.void) =>
+  (app: HttpApp.Default): HttpApp.Default =>
+    Effect.gen(function* () {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const path = pathOf(request.url)
+      const match = routes.match(path)
+      if (match === undefined) {
+        return errorResponse(new NotFound({ message: `no route for ${request.method} ${path}` }))
+      }
+      yield* FiberRef.set(currentCommand, Option.fromNullable(match.commands.get(request.method)))
+      return yield* app
+    }).pipe(
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.interrupt
+          : classifyFailure(routes)(cause).pipe(
+              Effect.tap((error) => recordFailure(error.message)),
+              Effect.map(errorResponse)
+            )
+      )
+    )

@@ -1,7 +1,7 @@
-import { type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Clock, Effect } from "effect"
+import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Clock, Effect, Exit } from "effect"
 import type { Metrics } from "../Observability/Metrics.js"
-import { internalErrorResponse, pathOf } from "./ErrorResponses.js"
+import { pathOf } from "./ErrorResponses.js"
 import { RequestId, requestIdFrom } from "./RequestId.js"
 import type { RouteTable } from "./RouteTable.js"
 
@@ -10,8 +10,8 @@ const standardMethods = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNEC
 /**
  * Around every request, whatever route or role: the request id (echoed or generated, provided to
  * the handlers and annotated on their logs), the HTTP metrics labelled by route template, and a
- * debug line per request. A failure that escaped the API's own error handling still becomes a
- * JSON 500 here, so no response leaves without its `x-request-id`.
+ * debug line per request. The header goes on through a pre-response handler: by the time a
+ * middleware gets the response back, the server has already written it.
  */
 export const requestMiddleware =
   (routes: RouteTable, metrics: Metrics) =>
@@ -19,24 +19,26 @@ export const requestMiddleware =
     Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       const requestId = requestIdFrom(request.headers["x-request-id"])
+      yield* HttpApp.appendPreResponseHandler((_, response) =>
+        Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
+      )
       const startedAt = yield* Clock.currentTimeNanos
 
-      const response = yield* app.pipe(
-        Effect.catchAllCause((cause) =>
-          Cause.isInterruptedOnly(cause) ? Effect.interrupt : internalErrorResponse(cause)
-        ),
+      const record = (status: number) =>
+        Effect.gen(function* () {
+          const seconds = Number((yield* Clock.currentTimeNanos) - startedAt) / 1e9
+          const method = standardMethods.has(request.method) ? request.method : "other"
+          const route = routes.match(pathOf(request.url))?.template ?? "unmatched"
+          metrics.httpRequests.inc({ method, route, status: String(status) })
+          metrics.httpDuration.observe({ method, route }, seconds)
+          yield* Effect.logDebug("request").pipe(
+            Effect.annotateLogs({ method, route, status, durationMs: seconds * 1000 })
+          )
+        })
+
+      return yield* app.pipe(
+        Effect.onExit((exit) => record(Exit.isSuccess(exit) ? exit.value.status : 500)),
         Effect.provideService(RequestId, requestId),
         Effect.annotateLogs("requestId", requestId)
       )
-
-      const seconds = Number((yield* Clock.currentTimeNanos) - startedAt) / 1e9
-      const method = standardMethods.has(request.method) ? request.method : "other"
-      const route = routes.match(pathOf(request.url))?.template ?? "unmatched"
-      metrics.httpRequests.inc({ method, route, status: String(response.status) })
-      metrics.httpDuration.observe({ method, route }, seconds)
-      yield* Effect.logDebug("request").pipe(
-        Effect.annotateLogs({ requestId, method, route, status: response.status, durationMs: seconds * 1000 })
-      )
-
-      return HttpServerResponse.setHeader(response, "x-request-id", requestId)
     })

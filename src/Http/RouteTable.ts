@@ -1,15 +1,26 @@
 import { HttpApi, type HttpApiGroup } from "@effect/platform"
+import { Context, Option } from "effect"
+import { AuditCommand } from "../Audit/AuditCommand.js"
 
 /** A route as a template (`/api/v1/applications/{app_id}`) and the methods defined on it. */
 export interface RouteTemplate {
   readonly template: string
   readonly methods: ReadonlyArray<string>
+  /** The audit command of each mutating method (SPEC §3.7). */
+  readonly commands: ReadonlyMap<string, string>
 }
 
 export interface RouteMatch {
   readonly template: string
   /** The methods defined on that path, for `405` and its `allow` header. */
   readonly allow: ReadonlyArray<string>
+  readonly commands: ReadonlyMap<string, string>
+}
+
+export interface RouteDefinition {
+  readonly method: string
+  readonly path: string
+  readonly command?: string | undefined
 }
 
 /**
@@ -35,15 +46,16 @@ const compile = (route: RouteTemplate): CompiledRoute => ({
 /** `/a/:id/b` (the router's syntax) as `/a/{id}/b` (the OpenAPI and metrics syntax). */
 const toTemplate = (path: string) => path.replace(/:(\w+)/g, "{$1}")
 
-export const makeRouteTable = (routes: ReadonlyArray<{ readonly method: string; readonly path: string }>) => {
-  const byTemplate = new Map<string, Array<string>>()
-  for (const { method, path } of routes) {
+export const makeRouteTable = (routes: ReadonlyArray<RouteDefinition>) => {
+  const byTemplate = new Map<string, { methods: Array<string>; commands: Map<string, string> }>()
+  for (const { command, method, path } of routes) {
     const template = toTemplate(path)
-    const methods = byTemplate.get(template) ?? []
-    if (!methods.includes(method)) methods.push(method)
-    byTemplate.set(template, methods)
+    const entry = byTemplate.get(template) ?? { methods: [], commands: new Map<string, string>() }
+    if (!entry.methods.includes(method)) entry.methods.push(method)
+    if (command !== undefined) entry.commands.set(method, command)
+    byTemplate.set(template, entry)
   }
-  const table: ReadonlyArray<RouteTemplate> = [...byTemplate].map(([template, methods]) => ({ template, methods }))
+  const table: ReadonlyArray<RouteTemplate> = [...byTemplate].map(([template, entry]) => ({ template, ...entry }))
   // Literal segments win over parameters, so `/health/ready` never matches a `/health/{x}` route.
   const compiled = table.map(compile).sort((a, b) => literalCount(b) - literalCount(a))
 
@@ -54,7 +66,10 @@ export const makeRouteTable = (routes: ReadonlyArray<{ readonly method: string; 
       const matches = candidate.segments.every((expected, i) =>
         expected === null ? segments[i] !== "" : expected === segments[i]
       )
-      if (matches) return { template: candidate.route.template, allow: candidate.route.methods }
+      if (matches) {
+        const { commands, methods, template } = candidate.route
+        return { template, allow: methods, commands }
+      }
     }
     return undefined
   }
@@ -68,10 +83,15 @@ const literalCount = (route: CompiledRoute) => route.segments.filter((segment) =
 export const routesOf = <Id extends string, Groups extends HttpApiGroup.HttpApiGroup.Any, E, R>(
   api: HttpApi.HttpApi<Id, Groups, E, R>
 ) => {
-  const routes: Array<{ method: string; path: string }> = []
+  const routes: Array<RouteDefinition> = []
   HttpApi.reflect(api, {
     onGroup: () => {},
-    onEndpoint: ({ endpoint }) => routes.push({ method: endpoint.method, path: endpoint.path })
+    onEndpoint: ({ endpoint }) =>
+      routes.push({
+        method: endpoint.method,
+        path: endpoint.path,
+        command: Option.getOrUndefined(Context.getOption(endpoint.annotations, AuditCommand))
+      })
   })
   return routes
 }

@@ -1,6 +1,6 @@
 import { assert, describe, expect, it, layer } from "@effect/vitest"
 import { Cause, Effect } from "effect"
-import { internalErrorResponse } from "../../src/Http/ErrorResponses.js"
+import { errorResponse, internalError } from "../../src/Http/ErrorResponses.js"
 import { RequestId } from "../../src/Http/RequestId.js"
 import { request } from "../support/Http.js"
 import { PigeonTestServer } from "../support/TestServer.js"
@@ -92,7 +92,8 @@ describe("internal errors", () => {
   it.effect("a 500 names the request id and shows nothing of its cause", () =>
     Effect.gen(function* () {
       const cause = Cause.die(new Error('relation "secret_table" does not exist at /src/Repo.ts:12'))
-      const response = yield* internalErrorResponse(cause).pipe(Effect.provideService(RequestId, "req-500"))
+      const error = yield* internalError(cause).pipe(Effect.provideService(RequestId, "req-500"))
+      const response = errorResponse(error)
       assert.strictEqual(response.status, 500)
       const body = response.body
       assert.strictEqual(body._tag, "Uint8Array")
