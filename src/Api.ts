@@ -7,6 +7,10 @@ import {
   UnavailableResponse,
   UnsupportedMediaTypeResponse
 } from "./Domain/Errors.js"
+import { AuditLogApi } from "./Audit/Api.js"
+import { AuthConfigApi } from "./AuthConfig/Api.js"
+import { OidcConfigsApi } from "./OidcConfigs/Api.js"
+import { OrganizationsApi } from "./Organizations/Api.js"
 import { SystemApi } from "./System/Api.js"
 import { version } from "./Version.js"
 
@@ -46,6 +50,10 @@ const withDocumentationRoutes = (spec: Record<string, unknown>): Record<string, 
 /** The whole Pigeon API, as served by `serve`, `api` and `dev`. */
 export class PigeonApi extends HttpApi.make("pigeon")
   .add(SystemApi)
+  .add(AuthConfigApi)
+  .add(OrganizationsApi)
+  .add(OidcConfigsApi)
+  .add(AuditLogApi)
   // Errors any route can answer, whatever its group.
   .addError(BadRequestResponse)
   .addError(NotFoundResponse)

@@ -1,35 +1,74 @@
 import { type HttpApi, HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { documentationRoutes, OpsApi, PigeonApi } from "./Api.js"
-import { errorContract } from "./Http/ErrorResponses.js"
+import { Audit } from "./Audit/Audit.js"
+import { AuditLogLive } from "./Audit/Http.js"
+import { AuditRepo } from "./Audit/Repo.js"
+import { AdminAuthenticationLive, AuthenticationLive } from "./Auth/Middleware.js"
+
+import { AuthConfigLive } from "./AuthConfig/Http.js"
+import { errorContract, type FailureRecorder } from "./Http/ErrorResponses.js"
 import { nodeServerLayer } from "./Http/NodeServer.js"
 import { requestMiddleware } from "./Http/RequestMiddleware.js"
 import { makeRouteTable, type RouteTable, routesOf } from "./Http/RouteTable.js"
 import { Metrics } from "./Observability/Metrics.js"
-import { Readiness } from "./System/Readiness.js"
+import { OidcConfigsLive } from "./OidcConfigs/Http.js"
+import { OidcConfigs } from "./OidcConfigs/OidcConfigs.js"
+import { OidcConfigsRepo } from "./OidcConfigs/Repo.js"
+import { OrganizationsLive } from "./Organizations/Http.js"
+import { OrganizationsRepo } from "./Organizations/Repo.js"
 import { OpsSystemLive, SystemLive } from "./System/Http.js"
+import { Readiness } from "./System/Readiness.js"
 
 export const pigeonRoutes: RouteTable = makeRouteTable([...routesOf(PigeonApi), ...documentationRoutes])
 export const opsRoutes: RouteTable = makeRouteTable(routesOf(OpsApi))
 
-/** Serves an API with the request middleware outside and the error contract inside. */
-const serveApi = <E, R>(routes: RouteTable, api: Layer.Layer<HttpApi.Api, E, R>) =>
+/** Serves an API with the request middleware outside and the error contract (and its audit hook) inside. */
+const serveApi = <E, R, E2, R2>(
+  routes: RouteTable,
+  api: Layer.Layer<HttpApi.Api, E, R>,
+  failureRecorder: Effect.Effect<FailureRecorder, E2, R2>
+) =>
   Layer.unwrapEffect(Effect.map(Metrics, (metrics) => HttpApiBuilder.serve(requestMiddleware(routes, metrics)))).pipe(
-    Layer.provide(HttpApiBuilder.middleware(errorContract(routes))),
+    Layer.provide(HttpApiBuilder.middleware(Effect.map(failureRecorder, (record) => errorContract(routes, record)))),
     Layer.provide(api)
   )
 
-const PigeonApiLive = HttpApiBuilder.api(PigeonApi).pipe(Layer.provide(SystemLive))
+/** What the tenant and admin handlers use, over the database and the token verifier. */
+const ApiServicesLive = Layer.mergeAll(
+  AuthenticationLive,
+  AdminAuthenticationLive,
+  OidcConfigs.Default,
+  Audit.Default,
+  AuditRepo.Default
+).pipe(Layer.provideMerge(Layer.merge(OidcConfigsRepo.Default, OrganizationsRepo.Default)))
 
-/** Every route of SPEC §4.1 plus the docs page and the OpenAPI document. */
-export const PigeonHttpLive = serveApi(pigeonRoutes, PigeonApiLive).pipe(
+const PigeonApiLive = HttpApiBuilder.api(PigeonApi).pipe(
+  Layer.provide([SystemLive, AuthConfigLive, OrganizationsLive, OidcConfigsLive, AuditLogLive]),
+  Layer.provide(ApiServicesLive)
+)
+
+/**
+ * Every route of SPEC §4.1 plus the docs page and the OpenAPI document. Needs the database, the
+ * configuration, the bootstrap organization and a token verifier.
+ */
+export const PigeonHttpLive = serveApi(
+  pigeonRoutes,
+  PigeonApiLive,
+  Effect.map(Audit, (audit) => audit.recordFailure)
+).pipe(
   Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
-  Layer.provide(PigeonApiLive)
+  Layer.provide(PigeonApiLive),
+  Layer.provide(Audit.Default)
 )
 
 /** Health, readiness and metrics only, for `pigeon worker`. */
-export const OpsHttpLive = serveApi(opsRoutes, HttpApiBuilder.api(OpsApi).pipe(Layer.provide(OpsSystemLive)))
+export const OpsHttpLive = serveApi(
+  opsRoutes,
+  HttpApiBuilder.api(OpsApi).pipe(Layer.provide(OpsSystemLive)),
+  Effect.succeed<FailureRecorder>(() => Effect.void)
+)
 
 /** The listener itself, with the services every HTTP layer reads. */
 export const listenerLayer = (options: { readonly host: string; readonly port: number }) =>

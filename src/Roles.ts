@@ -2,7 +2,12 @@ import { Context, Effect, Layer } from "effect"
 import { PigeonConfig, type PigeonConfigShape, type Role } from "./Config.js"
 import { DatabaseInfo, DatabaseLive } from "./Database/Database.js"
 import { MigrationsLive } from "./Database/Migrations.js"
+import { Audit } from "./Audit/Audit.js"
+import { TokenVerifier } from "./Auth/TokenVerifier.js"
 import { boundAddress, listenerLayer, OpsHttpLive, PigeonHttpLive } from "./Http.js"
+import { OidcConfigsRepo } from "./OidcConfigs/Repo.js"
+import { BootstrapFromConfigLive } from "./Organizations/Bootstrap.js"
+import { OrganizationsRepo } from "./Organizations/Repo.js"
 import { NodeServer } from "./Http/NodeServer.js"
 import { armShutdownGuards } from "./Shutdown.js"
 import { Readiness } from "./System/Readiness.js"
@@ -11,7 +16,19 @@ import { version } from "./Version.js"
 /** Database reached (external or embedded) and migrated: what every role starts with (SPEC §10.1). */
 const MigratedDatabaseLive = MigrationsLive.pipe(Layer.provideMerge(DatabaseLive))
 
-const httpLayerFor = (role: Exclude<Role, "migrate">) => (role === "worker" ? OpsHttpLive : PigeonHttpLive)
+/** What the API roles need before they listen: the bootstrap organization (SPEC §3.5) and a token verifier. */
+const ApiPrerequisitesLive = Layer.merge(
+  BootstrapFromConfigLive.pipe(
+    Layer.provide(Layer.mergeAll(OrganizationsRepo.Default, OidcConfigsRepo.Default, Audit.Default))
+  ),
+  TokenVerifier.Live
+)
+
+/** The routes a role serves, with everything they need built before the listener opens. */
+const httpLayerFor = (role: Exclude<Role, "migrate">, listener: ReturnType<typeof listenerLayer>) =>
+  role === "worker"
+    ? OpsHttpLive.pipe(Layer.provideMerge(listener))
+    : PigeonHttpLive.pipe(Layer.provideMerge(listener), Layer.provideMerge(ApiPrerequisitesLive))
 
 const startedLog = (config: PigeonConfigShape, address: string, database: DatabaseInfo["Type"]) =>
   Effect.logInfo("pigeon started").pipe(
@@ -38,10 +55,8 @@ const shutdown = (config: PigeonConfigShape, context: Context.Context<Readiness 
 const serveRole = (role: Exclude<Role, "migrate">) =>
   Effect.gen(function* () {
     const config = yield* PigeonConfig
-    const appLayer = httpLayerFor(role).pipe(
-      Layer.provideMerge(listenerLayer({ host: config.listenHost, port: config.listenPort })),
-      Layer.provideMerge(MigratedDatabaseLive)
-    )
+    const listener = listenerLayer({ host: config.listenHost, port: config.listenPort })
+    const appLayer = httpLayerFor(role, listener).pipe(Layer.provideMerge(MigratedDatabaseLive))
     const context = yield* Layer.build(appLayer)
 
     const address = yield* Effect.provide(boundAddress, context)

@@ -99,7 +99,11 @@ export class Discovery extends Effect.Service<Discovery>()("pigeon/Auth/Discover
       )
 
     /** During an outage the previous answer stays good for a while; an unusable document never falls back. */
-    const fallBack = (state: IssuerState, now: number, error: DiscoveryFailure): Effect.Effect<string, DiscoveryFailure> =>
+    const fallBack = (
+      state: IssuerState,
+      now: number,
+      error: DiscoveryFailure
+    ): Effect.Effect<string, DiscoveryFailure> =>
       error._tag === "IdentityProviderUnavailable"
         ? Option.match(usableDuringOutage(state, now), {
             onSome: Effect.succeed,
@@ -139,7 +143,11 @@ export class Discovery extends Effect.Service<Discovery>()("pigeon/Auth/Discover
           yield* Ref.set(entry.state, next)
           if (error._tag === "IdentityProviderUnavailable") {
             yield* Effect.logWarning("oidc discovery failed").pipe(
-              Effect.annotateLogs({ issuerUrl, reason: error.reason, usingCachedResult: Option.isSome(usableDuringOutage(next, now)) })
+              Effect.annotateLogs({
+                issuerUrl,
+                reason: error.reason,
+                usingCachedResult: Option.isSome(usableDuringOutage(next, now))
+              })
             )
           }
           return yield* fallBack(next, now, error)

@@ -12,7 +12,13 @@
  *   retried at most once per 30 s per URL, and each failed attempt logs one warning.
  */
 import { Clock, Effect, Either, Option, Ref } from "effect"
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, type RemoteJWKSet } from "jose"
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  type RemoteJWKSet
+} from "jose"
 import { IdentityProviderUnavailable } from "./AuthErrors.js"
 import { AuthSettings } from "./AuthSettings.js"
 import { makePerKeyRegistry } from "./PerKeyRegistry.js"

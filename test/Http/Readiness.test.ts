@@ -2,10 +2,10 @@ import { assert, layer } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted, Schedule } from "effect"
 import { layerFromUrl } from "../../src/Database/Database.js"
 import { MigrationsLive } from "../../src/Database/Migrations.js"
-import { listenerLayer, PigeonHttpLive } from "../../src/Http.js"
-import { BaseUrlLive, request } from "../support/Http.js"
+import { request } from "../support/Http.js"
 import { makeTcpProxy, type TcpProxy } from "../support/TcpProxy.js"
 import { freshDatabaseUrl } from "../support/TestDatabase.js"
+import { pigeonServerOver } from "../support/TestServer.js"
 
 class DatabaseProxy extends Context.Tag("test/DatabaseProxy")<DatabaseProxy, TcpProxy>() {}
 
@@ -19,11 +19,7 @@ const ProxiedServer = Layer.unwrapScoped(
     proxied.port = String(proxy.port)
 
     const database = MigrationsLive.pipe(Layer.provideMerge(layerFromUrl(Redacted.make(proxied.toString()))))
-    const server = BaseUrlLive.pipe(
-      Layer.provideMerge(PigeonHttpLive),
-      Layer.provideMerge(listenerLayer({ host: "127.0.0.1", port: 0 })),
-      Layer.provideMerge(database)
-    )
+    const server = pigeonServerOver(database)
     return Layer.merge(server, Layer.succeed(DatabaseProxy, proxy))
   })
 )

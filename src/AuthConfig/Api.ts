@@ -1,0 +1,16 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+
+export const AuthConfigResponse = Schema.Struct({
+  issuer_url: Schema.String,
+  audience: Schema.String
+}).annotations({ identifier: "AuthConfigResponse" })
+
+/** SPEC §3.6: where a UI signs in; public. */
+export class AuthConfigApi extends HttpApiGroup.make("authConfig")
+  .add(
+    HttpApiEndpoint.get("get", "/api/v1/auth/config")
+      .addSuccess(AuthConfigResponse)
+      .annotate(OpenApi.Summary, "The OIDC issuer and audience of the organization this host name selects")
+  )
+  .annotate(OpenApi.Title, "Sign-in") {}

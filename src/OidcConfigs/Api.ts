@@ -1,0 +1,39 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { AuditCommand } from "../Audit/AuditCommand.js"
+import { Authentication } from "../Auth/Middleware.js"
+import { ConflictResponse } from "../Domain/Errors.js"
+import { AudienceField, optional, required, UrlField } from "../Domain/Fields.js"
+import { Uuid } from "../Domain/Ids.js"
+import { Page, PageParams } from "../Domain/Pagination.js"
+import { OidcConfigResponse } from "./Model.js"
+
+/** Fields in the order SPEC §4.8 checks them. */
+export const CreateOidcConfigRequest = Schema.Struct({
+  issuer_url: required(UrlField),
+  audience: required(AudienceField),
+  jwks_url: optional(UrlField)
+}).annotations({ identifier: "CreateOidcConfigRequest" })
+
+/** SPEC §4.8: the caller's own organization's OIDC configs. */
+export class OidcConfigsApi extends HttpApiGroup.make("oidcConfigs")
+  .add(
+    HttpApiEndpoint.get("list", "/api/v1/oidc-configs")
+      .setUrlParams(Schema.Struct(PageParams))
+      .addSuccess(Page(OidcConfigResponse, "PaginatedOidcConfigResponse"))
+  )
+  .add(
+    HttpApiEndpoint.post("create", "/api/v1/oidc-configs")
+      .setPayload(CreateOidcConfigRequest)
+      .addSuccess(OidcConfigResponse, { status: 201 })
+      .addError(ConflictResponse)
+      .annotate(AuditCommand, "CreateOidcConfig")
+  )
+  .add(
+    HttpApiEndpoint.del("delete", "/api/v1/oidc-configs/:id")
+      .setPath(Schema.Struct({ id: Uuid }))
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotate(AuditCommand, "DeleteOidcConfig")
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "OIDC configs") {}

@@ -1,0 +1,88 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { AuditCommand } from "../Audit/AuditCommand.js"
+import { AdminAuthentication } from "../Auth/Middleware.js"
+import { ConflictResponse } from "../Domain/Errors.js"
+import { AudienceField, NameField, optional, required, SlugField, UrlField, VersionField } from "../Domain/Fields.js"
+import { Uuid } from "../Domain/Ids.js"
+import { Page, PageParams } from "../Domain/Pagination.js"
+import { CreateOidcConfigRequest } from "../OidcConfigs/Api.js"
+import { OidcConfigResponse } from "../OidcConfigs/Model.js"
+import { OrganizationResponse } from "./Model.js"
+
+/** Fields in the order SPEC §4.9 checks them. */
+export const CreateOrganizationRequest = Schema.Struct({
+  name: required(NameField),
+  slug: required(SlugField),
+  oidc_issuer_url: required(UrlField),
+  oidc_audience: required(AudienceField),
+  oidc_jwks_url: optional(UrlField)
+}).annotations({ identifier: "CreateOrganizationRequest" })
+
+export const UpdateOrganizationRequest = Schema.Struct({
+  name: required(NameField),
+  version: required(VersionField)
+}).annotations({ identifier: "UpdateOrganizationRequest" })
+
+const OrganizationPath = Schema.Struct({ id: Uuid })
+const OrganizationConfigsPath = Schema.Struct({ org_id: Uuid })
+const OrganizationConfigPath = Schema.Struct({ org_id: Uuid, id: Uuid })
+
+/** SPEC §4.9: organizations and their OIDC configs, for the bootstrap organization only. */
+export class OrganizationsApi extends HttpApiGroup.make("organizations")
+  .add(
+    HttpApiEndpoint.get("list", "/admin/v1/organizations")
+      .setUrlParams(Schema.Struct(PageParams))
+      .addSuccess(Page(OrganizationResponse, "PaginatedOrganizationResponse"))
+  )
+  .add(
+    HttpApiEndpoint.post("create", "/admin/v1/organizations")
+      .setPayload(CreateOrganizationRequest)
+      .addSuccess(OrganizationResponse, { status: 201 })
+      .addError(ConflictResponse)
+      .annotate(AuditCommand, "CreateOrganization")
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/admin/v1/organizations/:id").setPath(OrganizationPath).addSuccess(OrganizationResponse)
+  )
+  .add(
+    HttpApiEndpoint.put("update", "/admin/v1/organizations/:id")
+      .setPath(OrganizationPath)
+      .setPayload(UpdateOrganizationRequest)
+      .addSuccess(OrganizationResponse)
+      .addError(ConflictResponse)
+      .annotate(AuditCommand, "UpdateOrganization")
+  )
+  .add(
+    HttpApiEndpoint.del("delete", "/admin/v1/organizations/:id")
+      .setPath(OrganizationPath)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotate(AuditCommand, "DeleteOrganization")
+  )
+  .add(
+    HttpApiEndpoint.get("listOidcConfigs", "/admin/v1/organizations/:org_id/oidc-configs")
+      .setPath(OrganizationConfigsPath)
+      .setUrlParams(Schema.Struct(PageParams))
+      .addSuccess(Page(OidcConfigResponse, "PaginatedOidcConfigResponse"))
+  )
+  .add(
+    HttpApiEndpoint.post("createOidcConfig", "/admin/v1/organizations/:org_id/oidc-configs")
+      .setPath(OrganizationConfigsPath)
+      .setPayload(CreateOidcConfigRequest)
+      .addSuccess(OidcConfigResponse, { status: 201 })
+      .addError(ConflictResponse)
+      .annotate(AuditCommand, "CreateOidcConfig")
+  )
+  .add(
+    HttpApiEndpoint.get("getOidcConfig", "/admin/v1/organizations/:org_id/oidc-configs/:id")
+      .setPath(OrganizationConfigPath)
+      .addSuccess(OidcConfigResponse)
+  )
+  .add(
+    HttpApiEndpoint.del("deleteOidcConfig", "/admin/v1/organizations/:org_id/oidc-configs/:id")
+      .setPath(OrganizationConfigPath)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotate(AuditCommand, "DeleteOidcConfig")
+  )
+  .middleware(AdminAuthentication)
+  .annotate(OpenApi.Title, "Admin: organizations") {}
