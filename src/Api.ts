@@ -7,6 +7,7 @@ import {
   UnavailableResponse,
   UnsupportedMediaTypeResponse
 } from "./Domain/Errors.js"
+import { ApplicationsApi } from "./Applications/Api.js"
 import { AuditLogApi } from "./Audit/Api.js"
 import { AuthConfigApi } from "./AuthConfig/Api.js"
 import { OidcConfigsApi } from "./OidcConfigs/Api.js"
@@ -54,6 +55,7 @@ export class PigeonApi extends HttpApi.make("pigeon")
   .add(OrganizationsApi)
   .add(OidcConfigsApi)
   .add(AuditLogApi)
+  .add(ApplicationsApi)
   // Errors any route can answer, whatever its group.
   .addError(BadRequestResponse)
   .addError(NotFoundResponse)

@@ -1,6 +1,8 @@
 import { type HttpApi, HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { documentationRoutes, OpsApi, PigeonApi } from "./Api.js"
+import { ApplicationsLive } from "./Applications/Http.js"
+import { ApplicationsRepo } from "./Applications/Repo.js"
 import { Audit } from "./Audit/Audit.js"
 import { AuditLogLive } from "./Audit/Http.js"
 import { AuditRepo } from "./Audit/Repo.js"
@@ -41,10 +43,10 @@ const ApiServicesLive = Layer.mergeAll(
   OidcConfigs.Default,
   Audit.Default,
   AuditRepo.Default
-).pipe(Layer.provideMerge(Layer.merge(OidcConfigsRepo.Default, OrganizationsRepo.Default)))
+).pipe(Layer.provideMerge(Layer.mergeAll(OidcConfigsRepo.Default, OrganizationsRepo.Default, ApplicationsRepo.Default)))
 
 const PigeonApiLive = HttpApiBuilder.api(PigeonApi).pipe(
-  Layer.provide([SystemLive, AuthConfigLive, OrganizationsLive, OidcConfigsLive, AuditLogLive]),
+  Layer.provide([SystemLive, AuthConfigLive, OrganizationsLive, OidcConfigsLive, AuditLogLive, ApplicationsLive]),
   Layer.provide(ApiServicesLive)
 )
 

@@ -101,7 +101,7 @@ export class OrganizationsRepo extends Effect.Service<OrganizationsRepo>()("Orga
         ),
       rename: (organization: Organization, name: string, version: number) =>
         Effect.orDie(rename(organization, name, version)),
-      delete: (id: string) => Effect.orDie(sql`DELETE FROM organizations WHERE id = ${id}`)
+      delete: (id: string) => Effect.orDie(Effect.asVoid(sql`DELETE FROM organizations WHERE id = ${id}`))
     }
   })
 }) {}

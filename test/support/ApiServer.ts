@@ -77,3 +77,36 @@ export const call = (
 /** A token of the admin organization for `sub`. */
 export const adminToken = (sub = "admin") =>
   Effect.flatMap(AdminIssuer, ({ issuer }) => issuer.sign({ claims: { sub } }))
+
+/** Another organization, created through the admin API, with its own identity provider on loopback. */
+export interface Tenant {
+  readonly orgId: string
+  readonly issuer: TestIssuerShape
+  /** A token of this organization for `sub`. */
+  readonly token: (sub?: string) => Effect.Effect<string>
+}
+
+let tenantCount = 0
+
+/** Creates an organization (slug `tenant-<n>` unless given) trusting a fresh test issuer; scoped to the test. */
+export const makeTenant = (slug?: string) =>
+  Effect.gen(function* () {
+    const issuer = yield* makeTestIssuer({ path: `/tenant-${++tenantCount}`, audience: "pigeon-api" })
+    const response = yield* call("POST", "/admin/v1/organizations", {
+      token: yield* adminToken(),
+      body: {
+        name: `Tenant ${tenantCount}`,
+        slug: slug ?? `tenant-${tenantCount}-${Math.random().toString(36).slice(2, 8)}`,
+        oidc_issuer_url: issuer.issuerUrl,
+        oidc_audience: issuer.audience,
+        oidc_jwks_url: issuer.jwksUrl
+      }
+    })
+    if (response.status !== 201) return yield* Effect.dieMessage(`could not create a tenant: ${response.text}`)
+    const { id } = response.json() as { id: string }
+    return {
+      orgId: id,
+      issuer,
+      token: (sub = "user") => issuer.sign({ claims: { sub } })
+    } satisfies Tenant
+  })

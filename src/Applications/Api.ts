@@ -1,0 +1,65 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { AuditCommand } from "../Audit/AuditCommand.js"
+import { Authentication } from "../Auth/Middleware.js"
+import { ConflictResponse } from "../Domain/Errors.js"
+import { AString, NameField, required, VersionField } from "../Domain/Fields.js"
+import { Uuid } from "../Domain/Ids.js"
+import { LimitParam, OffsetParam, Page } from "../Domain/Pagination.js"
+import { ApplicationResponse } from "./Model.js"
+
+/** Fields in the order SPEC §4.2 checks them; `uid` follows the name rule too. */
+export const CreateApplicationRequest = Schema.Struct({
+  name: required(NameField),
+  uid: required(NameField)
+}).annotations({ identifier: "CreateApplicationRequest" })
+
+/** `uid` cannot change and is ignored if sent. */
+export const UpdateApplicationRequest = Schema.Struct({
+  name: required(NameField),
+  version: required(VersionField)
+}).annotations({ identifier: "UpdateApplicationRequest" })
+
+export const ApplicationPath = Schema.Struct({ id: Uuid })
+
+const SearchParam = AString.pipe(Schema.maxLength(256)).annotations({
+  message: () => ({ message: "must be at most 256 characters", override: true })
+})
+
+/** SPEC §4.2: the caller's applications. */
+export class ApplicationsApi extends HttpApiGroup.make("applications")
+  .add(
+    HttpApiEndpoint.get("list", "/api/v1/applications")
+      .setUrlParams(
+        Schema.Struct({
+          offset: Schema.optional(OffsetParam),
+          limit: Schema.optional(LimitParam),
+          search: Schema.optional(SearchParam)
+        })
+      )
+      .addSuccess(Page(ApplicationResponse, "PaginatedApplicationResponse"))
+  )
+  .add(
+    HttpApiEndpoint.post("create", "/api/v1/applications")
+      .setPayload(CreateApplicationRequest)
+      .addSuccess(ApplicationResponse, { status: 201 })
+      .addError(ConflictResponse)
+      .annotate(AuditCommand, "CreateApplication")
+  )
+  .add(HttpApiEndpoint.get("get", "/api/v1/applications/:id").setPath(ApplicationPath).addSuccess(ApplicationResponse))
+  .add(
+    HttpApiEndpoint.put("update", "/api/v1/applications/:id")
+      .setPath(ApplicationPath)
+      .setPayload(UpdateApplicationRequest)
+      .addSuccess(ApplicationResponse)
+      .addError(ConflictResponse)
+      .annotate(AuditCommand, "UpdateApplication")
+  )
+  .add(
+    HttpApiEndpoint.del("delete", "/api/v1/applications/:id")
+      .setPath(ApplicationPath)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotate(AuditCommand, "DeleteApplication")
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "Applications") {}

@@ -1,0 +1,166 @@
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { adminToken, ApiTestServer, call, makeTenant } from "../support/ApiServer.js"
+
+interface ApplicationBody {
+  readonly id: string
+  readonly org_id: string
+  readonly name: string
+  readonly uid: string
+  readonly created_at: string
+  readonly version: number
+}
+
+layer(ApiTestServer(), { excludeTestServices: true })("applications (SPEC §4.2)", (it) => {
+  it.scoped("create, get, rename and delete an application", () =>
+    Effect.gen(function* () {
+      const tenant = yield* makeTenant()
+      const token = yield* tenant.token()
+      const created = yield* call("POST", "/api/v1/applications", {
+        token,
+        body: { name: "  Billing  ", uid: "billing" }
+      })
+      assert.strictEqual(created.status, 201, created.text)
+      const app = created.json() as ApplicationBody
+      assert.strictEqual(app.name, "Billing")
+      assert.strictEqual(app.org_id, tenant.orgId)
+      assert.strictEqual(app.version, 1)
+      assert.match(app.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+
+      const fetched = yield* call("GET", `/api/v1/applications/${app.id.toUpperCase()}`, { token })
+      assert.deepStrictEqual(fetched.json(), app)
+
+      const renamed = yield* call("PUT", `/api/v1/applications/${app.id}`, {
+        token,
+        body: { name: "Payments", version: 1, uid: "ignored" }
+      })
+      assert.strictEqual(renamed.status, 200, renamed.text)
+      assert.deepStrictEqual(
+        {
+          name: (renamed.json() as ApplicationBody).name,
+          uid: (renamed.json() as ApplicationBody).uid,
+          version: (renamed.json() as ApplicationBody).version
+        },
+        { name: "Payments", uid: "billing", version: 2 }
+      )
+
+      const stale = yield* call("PUT", `/api/v1/applications/${app.id}`, { token, body: { name: "X", version: 1 } })
+      assert.strictEqual(stale.status, 409)
+      assert.deepStrictEqual(stale.json(), { error: "version: the current version is 2", code: "conflict" })
+
+      const deleted = yield* call("DELETE", `/api/v1/applications/${app.id}`, { token })
+      assert.strictEqual(deleted.status, 204)
+      assert.strictEqual(deleted.text, "")
+      assert.strictEqual((yield* call("GET", `/api/v1/applications/${app.id}`, { token })).status, 404)
+    })
+  )
+
+  it.scoped("a uid is unique within an organization, reusable by another", () =>
+    Effect.gen(function* () {
+      const a = yield* makeTenant()
+      const b = yield* makeTenant()
+      const body = { name: "Shop", uid: "shop" }
+      assert.strictEqual((yield* call("POST", "/api/v1/applications", { token: yield* a.token(), body })).status, 201)
+      const again = yield* call("POST", "/api/v1/applications", { token: yield* a.token(), body })
+      assert.strictEqual(again.status, 409)
+      assert.strictEqual((again.json() as { code: string }).code, "conflict")
+      assert.strictEqual((yield* call("POST", "/api/v1/applications", { token: yield* b.token(), body })).status, 201)
+    })
+  )
+
+  it.scoped("validation rules answer 400 naming the field", () =>
+    Effect.gen(function* () {
+      const token = yield* adminToken()
+      const cases: ReadonlyArray<readonly [unknown, string]> = [
+        [{ uid: "x" }, "name: is required"],
+        [{ name: "   ", uid: "x" }, "name: must be 1–256 characters after trimming"],
+        [{ name: "a".repeat(257), uid: "x" }, "name: must be 1–256 characters after trimming"],
+        [{ name: "bad\u0007name", uid: "x" }, "name: must not contain control characters"],
+        [{ name: 42, uid: "x" }, "name: must be a string"],
+        [{ name: "ok" }, "uid: is required"]
+      ]
+      for (const [body, error] of cases) {
+        const response = yield* call("POST", "/api/v1/applications", { token, body })
+        assert.strictEqual(response.status, 400, JSON.stringify(body))
+        assert.deepStrictEqual(response.json(), { error, code: "bad_request" })
+      }
+    })
+  )
+
+  it.scoped("search matches name or uid case-insensitively, with wildcards literal", () =>
+    Effect.gen(function* () {
+      const tenant = yield* makeTenant()
+      const token = yield* tenant.token()
+      for (const [name, uid] of [
+        ["Orders", "orders-eu"],
+        ["100% Refunds", "refunds"],
+        ["Under_score", "u1"]
+      ]) {
+        yield* call("POST", "/api/v1/applications", { token, body: { name, uid } })
+      }
+      const names = (query: string) =>
+        call("GET", `/api/v1/applications?search=${encodeURIComponent(query)}`, { token }).pipe(
+          Effect.map((response) =>
+            (response.json() as { items: Array<ApplicationBody> }).items.map((item) => item.name)
+          )
+        )
+      assert.deepStrictEqual(yield* names("ORDERS"), ["Orders"])
+      assert.deepStrictEqual(yield* names("eu"), ["Orders"])
+      assert.deepStrictEqual(yield* names("%"), ["100% Refunds"])
+      assert.deepStrictEqual(yield* names("_"), ["Under_score"])
+    })
+  )
+
+  it.scoped("pagination bounds", () =>
+    Effect.gen(function* () {
+      const token = yield* adminToken()
+      for (const query of [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "offset=-1",
+        "limit=",
+        "limit=5&limit=6",
+        "limit=1.5"
+      ]) {
+        const response = yield* call("GET", `/api/v1/applications?${query}`, { token })
+        assert.strictEqual(response.status, 400, query)
+        assert.strictEqual((response.json() as { code: string }).code, "bad_request")
+      }
+      const page = yield* call("GET", "/api/v1/applications?limit=1&offset=0&unknown=1", { token })
+      assert.strictEqual(page.status, 200)
+      assert.strictEqual((page.json() as { limit: number }).limit, 1)
+    })
+  )
+
+  it.scoped("another organization's application is a 404 on every route, and stays unchanged", () =>
+    Effect.gen(function* () {
+      const owner = yield* makeTenant()
+      const other = yield* makeTenant()
+      const created = yield* call("POST", "/api/v1/applications", {
+        token: yield* owner.token(),
+        body: { name: "Private", uid: "private" }
+      })
+      const app = created.json() as ApplicationBody
+      const token = yield* other.token()
+      assert.strictEqual((yield* call("GET", `/api/v1/applications/${app.id}`, { token })).status, 404)
+      assert.strictEqual(
+        (yield* call("PUT", `/api/v1/applications/${app.id}`, { token, body: { name: "Mine", version: 1 } })).status,
+        404
+      )
+      assert.strictEqual((yield* call("DELETE", `/api/v1/applications/${app.id}`, { token })).status, 404)
+      const list = (yield* call("GET", "/api/v1/applications", { token })).json() as { items: Array<ApplicationBody> }
+      assert.isFalse(list.items.some((item) => item.id === app.id))
+      const unchanged = yield* call("GET", `/api/v1/applications/${app.id}`, { token: yield* owner.token() })
+      assert.deepStrictEqual(unchanged.json(), app)
+    })
+  )
+
+  it.scoped("a path id that is not a UUID is a 400", () =>
+    Effect.gen(function* () {
+      const response = yield* call("GET", "/api/v1/applications/not-a-uuid", { token: yield* adminToken() })
+      assert.strictEqual(response.status, 400)
+      assert.deepStrictEqual(response.json(), { error: "id: must be a UUID", code: "bad_request" })
+    })
+  )
+})
