@@ -9,6 +9,7 @@ import { AuditRepo } from "./Audit/Repo.js"
 import { AdminAuthenticationLive, AuthenticationLive } from "./Auth/Middleware.js"
 
 import { AuthConfigLive } from "./AuthConfig/Http.js"
+import { devRoutes, DevRoutesLive } from "./Dev/DevRoutes.js"
 import { errorContract, type FailureRecorder } from "./Http/ErrorResponses.js"
 import { nodeServerLayer } from "./Http/NodeServer.js"
 import { requestMiddleware } from "./Http/RequestMiddleware.js"
@@ -22,7 +23,8 @@ import { OrganizationsRepo } from "./Organizations/Repo.js"
 import { OpsSystemLive, SystemLive } from "./System/Http.js"
 import { Readiness } from "./System/Readiness.js"
 
-export const pigeonRoutes: RouteTable = makeRouteTable([...routesOf(PigeonApi), ...documentationRoutes])
+const pigeonRouteDefinitions = [...routesOf(PigeonApi), ...documentationRoutes]
+export const pigeonRoutes: RouteTable = makeRouteTable(pigeonRouteDefinitions)
 export const opsRoutes: RouteTable = makeRouteTable(routesOf(OpsApi))
 
 /** Serves an API with the request middleware outside and the error contract (and its audit hook) inside. */
@@ -50,19 +52,27 @@ const PigeonApiLive = HttpApiBuilder.api(PigeonApi).pipe(
   Layer.provide(ApiServicesLive)
 )
 
+const pigeonHttp = (routes: RouteTable) =>
+  serveApi(
+    routes,
+    PigeonApiLive,
+    Effect.map(Audit, (audit) => audit.recordFailure)
+  ).pipe(
+    Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
+    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
+    Layer.provide(PigeonApiLive),
+    Layer.provide(Audit.Default)
+  )
+
 /**
  * Every route of SPEC §4.1 plus the docs page and the OpenAPI document. Needs the database, the
  * configuration, the bootstrap organization and a token verifier.
  */
-export const PigeonHttpLive = serveApi(
-  pigeonRoutes,
-  PigeonApiLive,
-  Effect.map(Audit, (audit) => audit.recordFailure)
-).pipe(
-  Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
-  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
-  Layer.provide(PigeonApiLive),
-  Layer.provide(Audit.Default)
+export const PigeonHttpLive = pigeonHttp(pigeonRoutes)
+
+/** `pigeon dev`: the same, plus its local issuer and test receiver under `/dev` (SPEC §10.4). */
+export const DevHttpLive = pigeonHttp(makeRouteTable([...pigeonRouteDefinitions, ...devRoutes])).pipe(
+  Layer.provide(DevRoutesLive)
 )
 
 /** Health, readiness and metrics only, for `pigeon worker`. */

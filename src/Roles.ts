@@ -1,10 +1,14 @@
+import { HttpServer } from "@effect/platform"
 import { Context, Effect, Layer } from "effect"
 import { PigeonConfig, type PigeonConfigShape, type Role } from "./Config.js"
 import { DatabaseInfo, DatabaseLive } from "./Database/Database.js"
 import { MigrationsLive } from "./Database/Migrations.js"
 import { Audit } from "./Audit/Audit.js"
 import { TokenVerifier } from "./Auth/TokenVerifier.js"
-import { boundAddress, listenerLayer, OpsHttpLive, PigeonHttpLive } from "./Http.js"
+import { announceDevMode, DevBootstrapLive, devOrigin } from "./Dev/DevMode.js"
+import { DevIssuer } from "./Dev/DevIssuer.js"
+import { boundAddress, DevHttpLive, listenerLayer, OpsHttpLive, PigeonHttpLive } from "./Http.js"
+import { freePort } from "./Http/FreePort.js"
 import { OidcConfigsRepo } from "./OidcConfigs/Repo.js"
 import { BootstrapFromConfigLive } from "./Organizations/Bootstrap.js"
 import { OrganizationsRepo } from "./Organizations/Repo.js"
@@ -24,11 +28,30 @@ const ApiPrerequisitesLive = Layer.merge(
   TokenVerifier.Live
 )
 
+/**
+ * `pigeon dev`: its issuer URL names the port, so a port of 0 is chosen before anything listens; the
+ * bootstrap organization then trusts that issuer (SPEC §10.4).
+ */
+const devLayer = (config: PigeonConfigShape) =>
+  Effect.gen(function* () {
+    const port = config.listenPort === 0 ? yield* Effect.orDie(freePort(config.listenHost)) : config.listenPort
+    const origin = devOrigin(config.listenHost, port)
+    const issuer = DevIssuer.layer({ dataDir: config.dataDir, origin })
+    const layer = DevHttpLive.pipe(
+      Layer.provideMerge(listenerLayer({ host: config.listenHost, port })),
+      Layer.provideMerge(Layer.merge(DevBootstrapLive, TokenVerifier.Live)),
+      Layer.provideMerge(issuer)
+    )
+    return { layer, origin }
+  })
+
 /** The routes a role serves, with everything they need built before the listener opens. */
-const httpLayerFor = (role: Exclude<Role, "migrate">, listener: ReturnType<typeof listenerLayer>) =>
-  role === "worker"
+const httpLayerFor = (role: "serve" | "api" | "worker", config: PigeonConfigShape) => {
+  const listener = listenerLayer({ host: config.listenHost, port: config.listenPort })
+  return role === "worker"
     ? OpsHttpLive.pipe(Layer.provideMerge(listener))
     : PigeonHttpLive.pipe(Layer.provideMerge(listener), Layer.provideMerge(ApiPrerequisitesLive))
+}
 
 const startedLog = (config: PigeonConfigShape, address: string, database: DatabaseInfo["Type"]) =>
   Effect.logInfo("pigeon started").pipe(
@@ -51,19 +74,33 @@ const shutdown = (config: PigeonConfigShape, context: Context.Context<Readiness 
     yield* Context.get(context, NodeServer).drain
   })
 
-/** A listening role: runs until interrupted by a signal, then shuts down in order. */
-const serveRole = (role: Exclude<Role, "migrate">) =>
+/** Logs the start, arranges the shutdown, and runs until a signal interrupts. */
+const runUntilStopped = (
+  config: PigeonConfigShape,
+  context: Context.Context<Readiness | NodeServer | DatabaseInfo | HttpServer.HttpServer>
+) =>
   Effect.gen(function* () {
-    const config = yield* PigeonConfig
-    const listener = listenerLayer({ host: config.listenHost, port: config.listenPort })
-    const appLayer = httpLayerFor(role, listener).pipe(Layer.provideMerge(MigratedDatabaseLive))
-    const context = yield* Layer.build(appLayer)
-
     const address = yield* Effect.provide(boundAddress, context)
     yield* startedLog(config, address, Context.get(context, DatabaseInfo))
     yield* Effect.addFinalizer(() => shutdown(config, context))
     return yield* Effect.never
+  })
+
+/** A listening role: runs until interrupted by a signal, then shuts down in order. */
+const serveRole = (role: "serve" | "api" | "worker") =>
+  Effect.gen(function* () {
+    const config = yield* PigeonConfig
+    const context = yield* Layer.build(httpLayerFor(role, config).pipe(Layer.provideMerge(MigratedDatabaseLive)))
+    return yield* runUntilStopped(config, context)
   }).pipe(Effect.scoped)
+
+const devRole = Effect.gen(function* () {
+  const config = yield* PigeonConfig
+  const dev = yield* devLayer(config)
+  const context = yield* Layer.build(dev.layer.pipe(Layer.provideMerge(MigratedDatabaseLive)))
+  yield* Effect.provide(announceDevMode(dev.origin), context)
+  return yield* runUntilStopped(config, context)
+}).pipe(Effect.scoped)
 
 const migrateRole = Effect.gen(function* () {
   yield* Layer.build(MigratedDatabaseLive)
@@ -71,7 +108,7 @@ const migrateRole = Effect.gen(function* () {
 }).pipe(Effect.scoped)
 
 export const runRole = (role: Role) =>
-  (role === "migrate" ? migrateRole : serveRole(role)).pipe(
+  (role === "migrate" ? migrateRole : role === "dev" ? devRole : serveRole(role)).pipe(
     Effect.ensuring(Effect.logInfo("pigeon stopped")),
     Effect.annotateLogs("role", role)
   )

@@ -1,0 +1,35 @@
+import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect } from "effect"
+import type { RouteDefinition } from "../Http/RouteTable.js"
+import { DevIssuer } from "./DevIssuer.js"
+
+/** The routes that exist only in `pigeon dev` (SPEC §10.4). */
+export const devRoutes: ReadonlyArray<RouteDefinition> = [
+  { method: "GET", path: "/dev/oidc/.well-known/openid-configuration" },
+  { method: "GET", path: "/dev/oidc/jwks.json" },
+  { method: "POST", path: "/dev/receiver" }
+]
+
+/** A test receiver that accepts every delivery and says so in the log, for the printed walkthrough. */
+const receiveDelivery = Effect.gen(function* () {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const body = yield* Effect.orElseSucceed(request.arrayBuffer, () => new ArrayBuffer(0))
+  yield* Effect.logInfo("dev receiver got a delivery").pipe(
+    Effect.annotateLogs({
+      webhookId: request.headers["webhook-id"] ?? "",
+      eventType: request.headers["x-pigeon-event-type"] ?? "",
+      try: request.headers["x-pigeon-attempt"] ?? "",
+      bytes: body.byteLength
+    })
+  )
+  return HttpServerResponse.empty({ status: 204 })
+})
+
+export const DevRoutesLive = HttpApiBuilder.Router.use((router) =>
+  Effect.gen(function* () {
+    const issuer = yield* DevIssuer
+    yield* router.get("/dev/oidc/.well-known/openid-configuration", HttpServerResponse.json(issuer.discoveryDocument))
+    yield* router.get("/dev/oidc/jwks.json", HttpServerResponse.json(issuer.jwks))
+    yield* router.post("/dev/receiver", receiveDelivery)
+  })
+)
