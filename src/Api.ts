@@ -8,10 +8,17 @@ import {
   UnsupportedMediaTypeResponse
 } from "./Domain/Errors.js"
 import { ApplicationsApi } from "./Applications/Api.js"
+import { AttemptsApi } from "./Attempts/Api.js"
 import { AuditLogApi } from "./Audit/Api.js"
 import { AuthConfigApi } from "./AuthConfig/Api.js"
+import { DeadLettersApi } from "./DeadLetters/Api.js"
+import { EndpointsApi } from "./Endpoints/Api.js"
+import { EventTypesApi } from "./EventTypes/Api.js"
+import { MessagesApi } from "./Messages/Api.js"
+import { TestEventApi } from "./Messages/TestEventApi.js"
 import { OidcConfigsApi } from "./OidcConfigs/Api.js"
 import { OrganizationsApi } from "./Organizations/Api.js"
+import { StatsApi } from "./Stats/Api.js"
 import { SystemApi } from "./System/Api.js"
 import { version } from "./Version.js"
 
@@ -56,6 +63,13 @@ export class PigeonApi extends HttpApi.make("pigeon")
   .add(OidcConfigsApi)
   .add(AuditLogApi)
   .add(ApplicationsApi)
+  .add(MessagesApi)
+  .add(AttemptsApi)
+  .add(DeadLettersApi)
+  .add(TestEventApi)
+  .add(StatsApi)
+  .add(EventTypesApi)
+  .add(EndpointsApi)
   // Errors any route can answer, whatever its group.
   .addError(BadRequestResponse)
   .addError(NotFoundResponse)

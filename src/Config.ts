@@ -1,5 +1,6 @@
 import { Config, Context, Effect, Either, Layer, Option, Redacted } from "effect"
 import { ConfigurationError } from "./Config/ConfigurationError.js"
+import { parseAllowedDestinations } from "./Delivery/AllowedDestinations.js"
 import {
   isPostgresUrl,
   parseBoolean,
@@ -172,7 +173,8 @@ export const loadConfig = (role: Role): Effect.Effect<PigeonConfigShape, Configu
       retentionDays: yield* integer("PIGEON_RETENTION_DAYS", 30, 0, 3650),
       allowedDestinations: yield* readWithDefault(
         "PIGEON_ALLOWED_DESTINATIONS",
-        (raw) => Either.right(parseList(raw)),
+        // Checked here so that a bad entry stops every role at start, before anything else (SPEC §6.4).
+        (raw) => Either.map(parseAllowedDestinations(parseList(raw)), () => parseList(raw)),
         []
       ),
       logFormat: yield* readWithDefault("PIGEON_LOG_FORMAT", parseChoice(LOG_FORMATS), defaultLogFormat(role)),

@@ -3,23 +3,38 @@ import { Effect, Layer } from "effect"
 import { documentationRoutes, OpsApi, PigeonApi } from "./Api.js"
 import { ApplicationsLive } from "./Applications/Http.js"
 import { ApplicationsRepo } from "./Applications/Repo.js"
+import { AttemptsLive } from "./Attempts/Http.js"
+import { AttemptsRepo } from "./Attempts/Repo.js"
 import { Audit } from "./Audit/Audit.js"
 import { AuditLogLive } from "./Audit/Http.js"
 import { AuditRepo } from "./Audit/Repo.js"
 import { AdminAuthenticationLive, AuthenticationLive } from "./Auth/Middleware.js"
 
 import { AuthConfigLive } from "./AuthConfig/Http.js"
+import { DeadLettersLive } from "./DeadLetters/Http.js"
+import { DeadLettersRepo } from "./DeadLetters/Repo.js"
+import { DestinationPolicy } from "./Delivery/DestinationPolicy.js"
 import { devRoutes, DevRoutesLive } from "./Dev/DevRoutes.js"
+import { EndpointsLive } from "./Endpoints/Http.js"
+import { EndpointsRepo } from "./Endpoints/Repo.js"
+import { EventTypesLive } from "./EventTypes/Http.js"
+import { EventTypesRepo } from "./EventTypes/Repo.js"
 import { errorContract, type FailureRecorder } from "./Http/ErrorResponses.js"
 import { nodeServerLayer } from "./Http/NodeServer.js"
 import { requestMiddleware } from "./Http/RequestMiddleware.js"
 import { makeRouteTable, type RouteTable, routesOf } from "./Http/RouteTable.js"
+import { MessagesLive } from "./Messages/Http.js"
+import { Messages } from "./Messages/Messages.js"
+import { MessagesRepo } from "./Messages/Repo.js"
+import { TestEventLive } from "./Messages/TestEventHttp.js"
 import { Metrics } from "./Observability/Metrics.js"
 import { OidcConfigsLive } from "./OidcConfigs/Http.js"
 import { OidcConfigs } from "./OidcConfigs/OidcConfigs.js"
 import { OidcConfigsRepo } from "./OidcConfigs/Repo.js"
 import { OrganizationsLive } from "./Organizations/Http.js"
 import { OrganizationsRepo } from "./Organizations/Repo.js"
+import { StatsLive } from "./Stats/Http.js"
+import { StatsRepo } from "./Stats/Repo.js"
 import { OpsSystemLive, SystemLive } from "./System/Http.js"
 import { Readiness } from "./System/Readiness.js"
 
@@ -44,11 +59,41 @@ const ApiServicesLive = Layer.mergeAll(
   AdminAuthenticationLive,
   OidcConfigs.Default,
   Audit.Default,
-  AuditRepo.Default
-).pipe(Layer.provideMerge(Layer.mergeAll(OidcConfigsRepo.Default, OrganizationsRepo.Default, ApplicationsRepo.Default)))
+  AuditRepo.Default,
+  Messages.Default,
+  DestinationPolicy.fromConfig
+).pipe(
+  Layer.provideMerge(
+    Layer.mergeAll(
+      OidcConfigsRepo.Default,
+      OrganizationsRepo.Default,
+      ApplicationsRepo.Default,
+      MessagesRepo.Default,
+      AttemptsRepo.Default,
+      DeadLettersRepo.Default,
+      StatsRepo.Default,
+      EventTypesRepo.Default,
+      EndpointsRepo.Default
+    )
+  )
+)
 
 const PigeonApiLive = HttpApiBuilder.api(PigeonApi).pipe(
-  Layer.provide([SystemLive, AuthConfigLive, OrganizationsLive, OidcConfigsLive, AuditLogLive, ApplicationsLive]),
+  Layer.provide([
+    SystemLive,
+    AuthConfigLive,
+    OrganizationsLive,
+    OidcConfigsLive,
+    AuditLogLive,
+    ApplicationsLive,
+    MessagesLive,
+    AttemptsLive,
+    DeadLettersLive,
+    TestEventLive,
+    StatsLive,
+    EventTypesLive,
+    EndpointsLive
+  ]),
   Layer.provide(ApiServicesLive)
 )
 

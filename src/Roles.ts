@@ -1,10 +1,12 @@
 import { HttpServer } from "@effect/platform"
-import { Context, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
 import { PigeonConfig, type PigeonConfigShape, type Role } from "./Config.js"
 import { DatabaseInfo, DatabaseLive } from "./Database/Database.js"
 import { MigrationsLive } from "./Database/Migrations.js"
 import { Audit } from "./Audit/Audit.js"
 import { TokenVerifier } from "./Auth/TokenVerifier.js"
+import { DeliveryLive } from "./Delivery/DeliveryLive.js"
+import { DeliveryWorker } from "./Delivery/Worker.js"
 import { announceDevMode, DevBootstrapLive, devOrigin } from "./Dev/DevMode.js"
 import { DevIssuer } from "./Dev/DevIssuer.js"
 import { boundAddress, DevHttpLive, listenerLayer, OpsHttpLive, PigeonHttpLive } from "./Http.js"
@@ -37,7 +39,7 @@ const devLayer = (config: PigeonConfigShape) =>
     const port = config.listenPort === 0 ? yield* Effect.orDie(freePort(config.listenHost)) : config.listenPort
     const origin = devOrigin(config.listenHost, port)
     const issuer = DevIssuer.layer({ dataDir: config.dataDir, origin })
-    const layer = DevHttpLive.pipe(
+    const layer = Layer.merge(DevHttpLive, DeliveryLive).pipe(
       Layer.provideMerge(listenerLayer({ host: config.listenHost, port })),
       Layer.provideMerge(Layer.merge(DevBootstrapLive, TokenVerifier.Live)),
       Layer.provideMerge(issuer)
@@ -45,12 +47,15 @@ const devLayer = (config: PigeonConfigShape) =>
     return { layer, origin }
   })
 
-/** The routes a role serves, with everything they need built before the listener opens. */
-const httpLayerFor = (role: "serve" | "api" | "worker", config: PigeonConfigShape) => {
+/** `pigeon api` makes no deliveries: at shutdown there is no worker to stop. */
+const NoDeliveryLive = Layer.succeed(DeliveryWorker, { stop: () => Effect.void })
+
+/** The routes and loops a role runs, with everything they need built before the listener opens. */
+const roleLayer = (role: "serve" | "api" | "worker", config: PigeonConfigShape) => {
   const listener = listenerLayer({ host: config.listenHost, port: config.listenPort })
-  return role === "worker"
-    ? OpsHttpLive.pipe(Layer.provideMerge(listener))
-    : PigeonHttpLive.pipe(Layer.provideMerge(listener), Layer.provideMerge(ApiPrerequisitesLive))
+  const delivery = role === "api" ? NoDeliveryLive : DeliveryLive
+  const http = role === "worker" ? OpsHttpLive : PigeonHttpLive.pipe(Layer.provide(ApiPrerequisitesLive))
+  return Layer.merge(http, delivery).pipe(Layer.provideMerge(listener), Layer.provideMerge(MigratedDatabaseLive))
 }
 
 const startedLog = (config: PigeonConfigShape, address: string, database: DatabaseInfo["Type"]) =>
@@ -65,19 +70,28 @@ const startedLog = (config: PigeonConfigShape, address: string, database: Databa
     })
   )
 
-/** Readiness turns 503, then the listener drains; the layers' own finalizers close the rest. */
-const shutdown = (config: PigeonConfigShape, context: Context.Context<Readiness | NodeServer>) =>
+/** What tries in flight get at shutdown: the budget less a margin for recording, releasing and closing. */
+const workerBudget = (config: PigeonConfigShape) => Duration.seconds(Math.max(1, config.shutdownTimeoutSecs - 3))
+
+/**
+ * SPEC §10.3: readiness turns 503, then the listener drains while the worker stops claiming and
+ * lets its tries finish; the layers' own finalizers close the rest (pool, embedded PostgreSQL).
+ */
+const shutdown = (config: PigeonConfigShape, context: Context.Context<Readiness | NodeServer | DeliveryWorker>) =>
   Effect.gen(function* () {
     yield* Effect.logInfo("pigeon stopping")
     yield* armShutdownGuards(config.shutdownTimeoutSecs)
     yield* Context.get(context, Readiness).markShuttingDown
-    yield* Context.get(context, NodeServer).drain
+    yield* Effect.all(
+      [Context.get(context, NodeServer).drain, Context.get(context, DeliveryWorker).stop(workerBudget(config))],
+      { concurrency: "unbounded", discard: true }
+    )
   })
 
 /** Logs the start, arranges the shutdown, and runs until a signal interrupts. */
 const runUntilStopped = (
   config: PigeonConfigShape,
-  context: Context.Context<Readiness | NodeServer | DatabaseInfo | HttpServer.HttpServer>
+  context: Context.Context<Readiness | NodeServer | DeliveryWorker | DatabaseInfo | HttpServer.HttpServer>
 ) =>
   Effect.gen(function* () {
     const address = yield* Effect.provide(boundAddress, context)
@@ -90,7 +104,7 @@ const runUntilStopped = (
 const serveRole = (role: "serve" | "api" | "worker") =>
   Effect.gen(function* () {
     const config = yield* PigeonConfig
-    const context = yield* Layer.build(httpLayerFor(role, config).pipe(Layer.provideMerge(MigratedDatabaseLive)))
+    const context = yield* Layer.build(roleLayer(role, config))
     return yield* runUntilStopped(config, context)
   }).pipe(Effect.scoped)
 

@@ -376,8 +376,18 @@ describe("loadConfig bootstrap organization", () => {
 describe("loadConfig other variables", () => {
   it.effect("splits allowed destinations on commas, trimming and dropping empties", () =>
     Effect.gen(function* () {
-      const config = yield* load({ PIGEON_ALLOWED_DESTINATIONS: " 10.0.0.0/8, ,hooks.internal:8080,,  [fd00::1] " })
-      expect(config.allowedDestinations).toEqual(["10.0.0.0/8", "hooks.internal:8080", "[fd00::1]"])
+      const config = yield* load({ PIGEON_ALLOWED_DESTINATIONS: " 10.0.0.0/8, ,127.0.0.1:8080,,  [fd00::1] " })
+      expect(config.allowedDestinations).toEqual(["10.0.0.0/8", "127.0.0.1:8080", "[fd00::1]"])
+    })
+  )
+
+  it.effect("refuses an invalid allowed destination, naming the entry", () =>
+    Effect.gen(function* () {
+      for (const entry of ["10.0.0.0/33", "hooks.internal:8080", "127.0.0.1:0", "fd00::1:443x"]) {
+        const message = yield* messageOf({ PIGEON_ALLOWED_DESTINATIONS: `127.0.0.1:8081,${entry}` })
+        expect(message).toContain("invalid configuration: PIGEON_ALLOWED_DESTINATIONS")
+        expect(message).toContain(entry)
+      }
     })
   )
 

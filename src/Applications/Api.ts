@@ -3,9 +3,9 @@ import { Schema } from "effect"
 import { AuditCommand } from "../Audit/AuditCommand.js"
 import { Authentication } from "../Auth/Middleware.js"
 import { ConflictResponse } from "../Domain/Errors.js"
-import { AString, NameField, required, VersionField } from "../Domain/Fields.js"
+import { NameField, required, VersionField } from "../Domain/Fields.js"
 import { Uuid } from "../Domain/Ids.js"
-import { LimitParam, OffsetParam, Page } from "../Domain/Pagination.js"
+import { LimitParam, OffsetParam, Page, TextFilterParam } from "../Domain/Pagination.js"
 import { ApplicationResponse } from "./Model.js"
 
 /** Fields in the order SPEC §4.2 checks them; `uid` follows the name rule too. */
@@ -22,10 +22,6 @@ export const UpdateApplicationRequest = Schema.Struct({
 
 export const ApplicationPath = Schema.Struct({ id: Uuid })
 
-const SearchParam = AString.pipe(Schema.maxLength(256)).annotations({
-  message: () => ({ message: "must be at most 256 characters", override: true })
-})
-
 /** SPEC §4.2: the caller's applications. */
 export class ApplicationsApi extends HttpApiGroup.make("applications")
   .add(
@@ -34,7 +30,7 @@ export class ApplicationsApi extends HttpApiGroup.make("applications")
         Schema.Struct({
           offset: Schema.optional(OffsetParam),
           limit: Schema.optional(LimitParam),
-          search: Schema.optional(SearchParam)
+          search: Schema.optional(TextFilterParam)
         })
       )
       .addSuccess(Page(ApplicationResponse, "PaginatedApplicationResponse"))

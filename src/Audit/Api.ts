@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { Authentication } from "../Auth/Middleware.js"
-import { BooleanParam, LimitParam, OffsetParam, Page } from "../Domain/Pagination.js"
+import { BooleanParam, LimitParam, OffsetParam, Page, TextFilterParam } from "../Domain/Pagination.js"
 import { AuditLogResponse } from "./Repo.js"
 
 /** SPEC §4.8: the caller's audit log, newest first. */
@@ -12,11 +12,8 @@ export class AuditLogApi extends HttpApiGroup.make("auditLog")
         Schema.Struct({
           offset: Schema.optional(OffsetParam),
           limit: Schema.optional(LimitParam),
-          command: Schema.optional(
-            Schema.String.pipe(Schema.maxLength(256)).annotations({
-              message: () => ({ message: "must be at most 256 characters", override: true })
-            })
-          ),
+          // SPEC §2.6: an empty parameter is a bad request, not "no filter".
+          command: Schema.optional(TextFilterParam),
           success: Schema.optional(BooleanParam)
         })
       )

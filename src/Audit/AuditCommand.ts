@@ -11,3 +11,6 @@ export const currentCommand = FiberRef.unsafeMake<Option.Option<string>>(Option.
 
 /** Whether the handler already wrote the request's (successful) audit entry. */
 export const commandAudited = FiberRef.unsafeMake(false)
+
+/** Whether the matched route takes a JSON body, for the body checks that come right after authentication. */
+export const routeTakesBody = FiberRef.unsafeMake(false)

@@ -1,12 +1,17 @@
 import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest } from "@effect/platform"
 import { Effect, FiberRef, Layer, Option, Schema } from "effect"
+import { routeTakesBody } from "../Audit/AuditCommand.js"
+import { PigeonConfig } from "../Config.js"
+import { bodyLimitBytes, checkBodyHeaders } from "../Http/JsonBody.js"
 import {
   Forbidden,
   ForbiddenResponse,
+  PayloadTooLargeResponse,
   Unauthorized,
   UnauthorizedResponse,
   Unavailable,
-  UnavailableResponse
+  UnavailableResponse,
+  UnsupportedMediaTypeResponse
 } from "../Domain/Errors.js"
 import { OidcConfigsRepo } from "../OidcConfigs/Repo.js"
 import { TokenRefused } from "./AuthErrors.js"
@@ -20,14 +25,25 @@ const bearer = HttpApiSecurity.bearer
 /** Tenant routes (`/api/v1`): a valid token of any organization. */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("Authentication", {
   provides: CurrentCaller,
-  failure: Schema.Union(UnauthorizedResponse, UnavailableResponse),
+  failure: Schema.Union(
+    UnauthorizedResponse,
+    PayloadTooLargeResponse,
+    UnsupportedMediaTypeResponse,
+    UnavailableResponse
+  ),
   security: { bearer }
 }) {}
 
 /** Admin routes (`/admin/v1`): a valid token of the bootstrap organization (SPEC §3.5). */
 export class AdminAuthentication extends HttpApiMiddleware.Tag<AdminAuthentication>()("AdminAuthentication", {
   provides: CurrentCaller,
-  failure: Schema.Union(UnauthorizedResponse, ForbiddenResponse, UnavailableResponse),
+  failure: Schema.Union(
+    UnauthorizedResponse,
+    ForbiddenResponse,
+    PayloadTooLargeResponse,
+    UnsupportedMediaTypeResponse,
+    UnavailableResponse
+  ),
   security: { bearer }
 }) {}
 
@@ -86,19 +102,34 @@ const makeAuthenticate = Effect.gen(function* () {
   )
 })
 
-/** Keeps the caller on the request's fiber for the audit entry of a failed command (401 and 403 write none). */
-const remember = (caller: Caller) => FiberRef.set(authenticatedCaller, Option.some(caller))
+/**
+ * Keeps the caller on the request's fiber for the audit entry of a failed command (401 and 403 write
+ * none), then checks a body route's size and content type: SPEC §2.7 puts them right after
+ * authentication, before the path and the body are decoded.
+ */
+const makeRemember = Effect.map(PigeonConfig, (config) => {
+  const limit = bodyLimitBytes(config.maxPayloadBytes)
+  return (caller: Caller) =>
+    Effect.gen(function* () {
+      yield* FiberRef.set(authenticatedCaller, Option.some(caller))
+      if (yield* FiberRef.get(routeTakesBody)) {
+        yield* checkBodyHeaders(yield* HttpServerRequest.HttpServerRequest, limit)
+      }
+    })
+})
 
 const forbidden = () => new Forbidden({ message: "admin routes are reserved to the bootstrap organization" })
 
 export const AuthenticationLive = Layer.effect(
   Authentication,
-  Effect.map(makeAuthenticate, (authenticate) => ({ bearer: () => Effect.tap(authenticate, remember) }))
+  Effect.zipWith(makeAuthenticate, makeRemember, (authenticate, remember) => ({
+    bearer: () => Effect.tap(authenticate, remember)
+  }))
 )
 
 export const AdminAuthenticationLive = Layer.effect(
   AdminAuthentication,
-  Effect.map(makeAuthenticate, (authenticate) => ({
+  Effect.zipWith(makeAuthenticate, makeRemember, (authenticate, remember) => ({
     bearer: () =>
       authenticate.pipe(
         Effect.filterOrFail((caller) => caller.isAdmin, forbidden),

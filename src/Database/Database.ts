@@ -14,6 +14,12 @@ export class DatabaseInfo extends Context.Tag("pigeon/DatabaseInfo")<
   DatabaseLocation & { readonly embedded: boolean }
 >() {}
 
+/**
+ * The connection URL (with its UTC session option), for the few parts that need a connection of
+ * their own outside the pool: the delivery worker's LISTEN connection (SPEC §7.6).
+ */
+export class DatabaseUrl extends Context.Tag("pigeon/DatabaseUrl")<DatabaseUrl, Redacted.Redacted<string>>() {}
+
 export interface DatabaseConnectionOptions {
   /** Connections in the pool (PIGEON_DATABASE_POOL_SIZE). */
   readonly poolSize?: number
@@ -53,7 +59,7 @@ const invalidUrl = (message: string) => new DatabaseError({ message })
 export const layerFromUrl = (
   url: Redacted.Redacted<string>,
   options: DatabaseConnectionOptions = {}
-): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | DatabaseInfo, DatabaseError> =>
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | DatabaseInfo | DatabaseUrl, DatabaseError> =>
   Layer.unwrapEffect(
     Effect.gen(function* () {
       const location = yield* Either.mapLeft(describeDatabaseUrl(url), invalidUrl)
@@ -77,7 +83,11 @@ export const layerFromUrl = (
             })
         )
       )
-      return Layer.merge(client, Layer.succeed(DatabaseInfo, { ...location, embedded: options.embedded ?? false }))
+      return Layer.mergeAll(
+        client,
+        Layer.succeed(DatabaseInfo, { ...location, embedded: options.embedded ?? false }),
+        Layer.succeed(DatabaseUrl, sessionUrl)
+      )
     })
   )
 
@@ -86,7 +96,7 @@ export const layerFromUrl = (
  * after the pool has closed.
  */
 export const DatabaseLive: Layer.Layer<
-  PgClient.PgClient | SqlClient.SqlClient | DatabaseInfo,
+  PgClient.PgClient | SqlClient.SqlClient | DatabaseInfo | DatabaseUrl,
   DatabaseError,
   PigeonConfig
 > = Layer.unwrapScoped(

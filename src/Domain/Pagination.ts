@@ -38,3 +38,11 @@ export const Page = <S extends Schema.Schema.Any>(item: S, identifier: string) =
 export const BooleanParam = Schema.Literal("true", "false").annotations({
   message: () => ({ message: "must be true or false", override: true })
 })
+
+/** A free-text filter (`search`, `command`): 1–256 characters, given once (SPEC §2.6, §4.2, §4.8). */
+export const TextFilterParam = Schema.String.annotations({
+  message: () => ({ message: "must be a string", override: true })
+}).pipe(
+  Schema.minLength(1, { message: () => "must not be empty" }),
+  Schema.maxLength(256, { message: () => "must be at most 256 characters" })
+)

@@ -1,7 +1,7 @@
 import { type HttpApp, HttpApiError, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Effect, FiberRef, Option } from "effect"
-import { currentCommand } from "../Audit/AuditCommand.js"
+import { currentCommand, routeTakesBody } from "../Audit/AuditCommand.js"
 import {
   type ApiError,
   BadRequest,
@@ -122,6 +122,7 @@ export const errorContract =
         return errorResponse(new NotFound({ message: `no route for ${request.method} ${path}` }))
       }
       yield* FiberRef.set(currentCommand, Option.fromNullable(match.commands.get(request.method)))
+      yield* FiberRef.set(routeTakesBody, match.bodies.has(request.method))
       return yield* app
     }).pipe(
       Effect.catchAllCause((cause) =>

@@ -56,7 +56,11 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number) => {
   return bytes
 }
 
-/** Reads at most `limit` bytes; `None` when the body is larger (SPEC §2.6: 413 before parsing). */
+/**
+ * Reads at most `limit` bytes; `None` when the body is larger (SPEC §2.6: 413 before parsing). The
+ * excess is read and dropped (up to 4 × the limit) so that the client, still sending, gets the 413
+ * instead of a reset connection.
+ */
 const readAtMost = (request: HttpServerRequest.HttpServerRequest, limit: number) =>
   Effect.gen(function* () {
     const chunks: Array<Uint8Array> = []
@@ -65,14 +69,32 @@ const readAtMost = (request: HttpServerRequest.HttpServerRequest, limit: number)
       Stream.runForEachWhile((chunk) =>
         Effect.sync(() => {
           size += chunk.length
-          if (size > limit) return false
-          chunks.push(chunk)
-          return true
+          if (size <= limit) chunks.push(chunk)
+          return size <= 4 * limit
         })
       ),
       Effect.mapError(() => new BadRequest({ message: "the request body could not be read" }))
     )
     return size > limit ? Option.none() : Option.some(concat(chunks, size))
+  })
+
+/** SPEC §2.6: max(1 MiB, 4 × PIGEON_MAX_PAYLOAD_BYTES). */
+export const bodyLimitBytes = (maxPayloadBytes: number) => Math.max(1024 * 1024, 4 * maxPayloadBytes)
+
+const tooLargeError = (limit: number) => new PayloadTooLarge({ message: `request body exceeds ${limit} bytes` })
+
+/**
+ * The checks that need only the headers: a declared length over the limit (413), then a content
+ * type other than JSON (415). They run right after authentication (SPEC §2.7 step 3), before the
+ * path is decoded, and again when the body is read.
+ */
+export const checkBodyHeaders = (request: HttpServerRequest.HttpServerRequest, limit: number) =>
+  Effect.gen(function* () {
+    const declaredLength = Number(request.headers["content-length"] ?? "0")
+    if (declaredLength > limit) return yield* tooLargeError(limit)
+    if (!isJsonContentType(request.headers["content-type"])) {
+      return yield* new UnsupportedMediaType({ message: "content-type must be application/json" })
+    }
   })
 
 /**
@@ -82,14 +104,9 @@ const readAtMost = (request: HttpServerRequest.HttpServerRequest, limit: number)
 export const readJsonBody = Effect.gen(function* () {
   const request = yield* HttpServerRequest.HttpServerRequest
   const config = yield* PigeonConfig
-  const limit = Math.max(1024 * 1024, 4 * config.maxPayloadBytes)
-  const tooLarge = new PayloadTooLarge({ message: `request body exceeds ${limit} bytes` })
-
-  const declaredLength = Number(request.headers["content-length"] ?? "0")
-  if (declaredLength > limit) return yield* tooLarge
-  if (!isJsonContentType(request.headers["content-type"])) {
-    return yield* new UnsupportedMediaType({ message: "content-type must be application/json" })
-  }
+  const limit = bodyLimitBytes(config.maxPayloadBytes)
+  const tooLarge = tooLargeError(limit)
+  yield* checkBodyHeaders(request, limit)
 
   const bytes = yield* readAtMost(request, limit)
   if (Option.isNone(bytes)) return yield* tooLarge

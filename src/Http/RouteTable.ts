@@ -8,6 +8,8 @@ export interface RouteTemplate {
   readonly methods: ReadonlyArray<string>
   /** The audit command of each mutating method (SPEC §3.7). */
   readonly commands: ReadonlyMap<string, string>
+  /** The methods that take a JSON body here (SPEC §2.6). */
+  readonly bodies: ReadonlySet<string>
 }
 
 export interface RouteMatch {
@@ -15,12 +17,14 @@ export interface RouteMatch {
   /** The methods defined on that path, for `405` and its `allow` header. */
   readonly allow: ReadonlyArray<string>
   readonly commands: ReadonlyMap<string, string>
+  readonly bodies: ReadonlySet<string>
 }
 
 export interface RouteDefinition {
   readonly method: string
   readonly path: string
   readonly command?: string | undefined
+  readonly takesBody?: boolean | undefined
 }
 
 /**
@@ -47,12 +51,13 @@ const compile = (route: RouteTemplate): CompiledRoute => ({
 const toTemplate = (path: string) => path.replace(/:(\w+)/g, "{$1}")
 
 export const makeRouteTable = (routes: ReadonlyArray<RouteDefinition>) => {
-  const byTemplate = new Map<string, { methods: Array<string>; commands: Map<string, string> }>()
-  for (const { command, method, path } of routes) {
+  const byTemplate = new Map<string, { methods: Array<string>; commands: Map<string, string>; bodies: Set<string> }>()
+  for (const { command, method, path, takesBody } of routes) {
     const template = toTemplate(path)
-    const entry = byTemplate.get(template) ?? { methods: [], commands: new Map<string, string>() }
+    const entry = byTemplate.get(template) ?? { methods: [], commands: new Map<string, string>(), bodies: new Set() }
     if (!entry.methods.includes(method)) entry.methods.push(method)
     if (command !== undefined) entry.commands.set(method, command)
+    if (takesBody === true) entry.bodies.add(method)
     byTemplate.set(template, entry)
   }
   const table: ReadonlyArray<RouteTemplate> = [...byTemplate].map(([template, entry]) => ({ template, ...entry }))
@@ -67,8 +72,8 @@ export const makeRouteTable = (routes: ReadonlyArray<RouteDefinition>) => {
         expected === null ? segments[i] !== "" : expected === segments[i]
       )
       if (matches) {
-        const { commands, methods, template } = candidate.route
-        return { template, allow: methods, commands }
+        const { bodies, commands, methods, template } = candidate.route
+        return { template, allow: methods, commands, bodies }
       }
     }
     return undefined
@@ -90,7 +95,8 @@ export const routesOf = <Id extends string, Groups extends HttpApiGroup.HttpApiG
       routes.push({
         method: endpoint.method,
         path: endpoint.path,
-        command: Option.getOrUndefined(Context.getOption(endpoint.annotations, AuditCommand))
+        command: Option.getOrUndefined(Context.getOption(endpoint.annotations, AuditCommand)),
+        takesBody: Option.isSome(endpoint.payloadSchema)
       })
   })
   return routes

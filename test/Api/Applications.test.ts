@@ -156,6 +156,38 @@ layer(ApiTestServer(), { excludeTestServices: true })("applications (SPEC §4.2)
     })
   )
 
+  it.scoped("an empty search is a 400", () =>
+    Effect.gen(function* () {
+      const response = yield* call("GET", "/api/v1/applications?search=", { token: yield* adminToken() })
+      assert.strictEqual(response.status, 400)
+      assert.deepStrictEqual(response.json(), { error: "search: must not be empty", code: "bad_request" })
+    })
+  )
+
+  it.scoped("body size and content type are checked before the path (SPEC §2.7 step 3)", () =>
+    Effect.gen(function* () {
+      const token = yield* adminToken()
+      const textPlain = yield* call("PUT", "/api/v1/applications/not-a-uuid", {
+        token,
+        body: "{}",
+        headers: { "content-type": "text/plain" }
+      })
+      assert.strictEqual(textPlain.status, 415)
+      const huge = yield* call("PUT", "/api/v1/applications/not-a-uuid", {
+        token,
+        body: JSON.stringify({ name: "x".repeat(1_100_000), version: 1 })
+      })
+      assert.strictEqual(huge.status, 413)
+      assert.strictEqual((huge.json() as { code: string }).code, "payload_too_large")
+      // Without a token the same requests are 401: authentication comes first.
+      const anonymous = yield* call("PUT", "/api/v1/applications/not-a-uuid", {
+        body: "{}",
+        headers: { "content-type": "text/plain" }
+      })
+      assert.strictEqual(anonymous.status, 401)
+    })
+  )
+
   it.scoped("a path id that is not a UUID is a 400", () =>
     Effect.gen(function* () {
       const response = yield* call("GET", "/api/v1/applications/not-a-uuid", { token: yield* adminToken() })

@@ -1,0 +1,22 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { AuditCommand } from "../Audit/AuditCommand.js"
+import { Authentication } from "../Auth/Middleware.js"
+import { Uuid } from "../Domain/Ids.js"
+import { AttemptResponse, RetryAttemptResponse } from "./Model.js"
+
+/** SPEC §4.5 and §4.6: the attempts of a message, and the manual retry of a failed one. */
+export class AttemptsApi extends HttpApiGroup.make("attempts")
+  .add(
+    HttpApiEndpoint.get("listForMessage", "/api/v1/applications/:app_id/messages/:msg_id/attempts")
+      .setPath(Schema.Struct({ app_id: Uuid, msg_id: Uuid }))
+      .addSuccess(Schema.Array(AttemptResponse))
+  )
+  .add(
+    HttpApiEndpoint.post("retry", "/api/v1/applications/:app_id/attempts/:id/retry")
+      .setPath(Schema.Struct({ app_id: Uuid, id: Uuid }))
+      .addSuccess(RetryAttemptResponse)
+      .annotate(AuditCommand, "RetryAttempt")
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "Attempts") {}

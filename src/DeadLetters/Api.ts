@@ -1,0 +1,33 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { AuditCommand } from "../Audit/AuditCommand.js"
+import { Authentication } from "../Auth/Middleware.js"
+import { Uuid } from "../Domain/Ids.js"
+import { BooleanParam, Page, PageParams } from "../Domain/Pagination.js"
+import { DeadLetterResponse, ReplayDeadLetterResponse } from "./Model.js"
+
+const DeadLetterPath = Schema.Struct({ app_id: Uuid, id: Uuid })
+
+/** SPEC §4.6: an application's dead letters, newest first, and their replay. */
+export class DeadLettersApi extends HttpApiGroup.make("deadLetters")
+  .add(
+    HttpApiEndpoint.get("list", "/api/v1/applications/:app_id/dead-letters")
+      .setPath(Schema.Struct({ app_id: Uuid }))
+      .setUrlParams(
+        Schema.Struct({ ...PageParams, endpoint_id: Schema.optional(Uuid), replayed: Schema.optional(BooleanParam) })
+      )
+      .addSuccess(Page(DeadLetterResponse, "PaginatedDeadLetterResponse"))
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/api/v1/applications/:app_id/dead-letters/:id")
+      .setPath(DeadLetterPath)
+      .addSuccess(DeadLetterResponse)
+  )
+  .add(
+    HttpApiEndpoint.post("replay", "/api/v1/applications/:app_id/dead-letters/:id/replay")
+      .setPath(DeadLetterPath)
+      .addSuccess(ReplayDeadLetterResponse)
+      .annotate(AuditCommand, "ReplayDeadLetter")
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "Dead letters") {}

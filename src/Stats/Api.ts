@@ -1,0 +1,35 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Authentication } from "../Auth/Middleware.js"
+import { Uuid } from "../Domain/Ids.js"
+import { AppStatsResponse, EndpointStatsResponse, EventTypeStatsResponse } from "./Model.js"
+import { Period } from "./Period.js"
+
+export const AppStatsPath = Schema.Struct({ app_id: Uuid })
+export const ChildStatsPath = Schema.Struct({ app_id: Uuid, id: Uuid })
+
+/** `period` is optional (24h); the same parameter serves all three routes. */
+export const StatsParams = Schema.Struct({ period: Schema.optional(Period) })
+
+/** SPEC §4.7: delivery figures of an application, one of its event types, or one of its endpoints. */
+export class StatsApi extends HttpApiGroup.make("stats")
+  .add(
+    HttpApiEndpoint.get("application", "/api/v1/applications/:app_id/stats")
+      .setPath(AppStatsPath)
+      .setUrlParams(StatsParams)
+      .addSuccess(AppStatsResponse)
+  )
+  .add(
+    HttpApiEndpoint.get("eventType", "/api/v1/applications/:app_id/event-types/:id/stats")
+      .setPath(ChildStatsPath)
+      .setUrlParams(StatsParams)
+      .addSuccess(EventTypeStatsResponse)
+  )
+  .add(
+    HttpApiEndpoint.get("endpoint", "/api/v1/applications/:app_id/endpoints/:id/stats")
+      .setPath(ChildStatsPath)
+      .setUrlParams(StatsParams)
+      .addSuccess(EndpointStatsResponse)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "Stats") {}
