@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { created } from "../Http/Created.js"
 import { AuditCommand } from "../Audit/AuditCommand.js"
 import { Authentication } from "../Auth/Middleware.js"
 import { ConflictResponse } from "../Domain/Errors.js"
@@ -38,7 +39,7 @@ export class ApplicationsApi extends HttpApiGroup.make("applications")
   .add(
     HttpApiEndpoint.post("create", "/api/v1/applications")
       .setPayload(CreateApplicationRequest)
-      .addSuccess(ApplicationResponse, { status: 201 })
+      .addSuccess(created(ApplicationResponse))
       .addError(ConflictResponse)
       .annotate(AuditCommand, "CreateApplication")
   )

@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { created } from "../Http/Created.js"
 import { AuditCommand } from "../Audit/AuditCommand.js"
 import { Authentication } from "../Auth/Middleware.js"
 import { ConflictResponse } from "../Domain/Errors.js"
@@ -41,7 +42,7 @@ export class EndpointsApi extends HttpApiGroup.make("endpoints")
     HttpApiEndpoint.post("create", "/api/v1/applications/:app_id/endpoints")
       .setPath(EndpointsPath)
       .setPayload(CreateEndpointRequest)
-      .addSuccess(CreateEndpointResponse, { status: 201 })
+      .addSuccess(created(CreateEndpointResponse))
       .annotate(AuditCommand, "CreateEndpoint")
   )
   .add(

@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { created } from "../Http/Created.js"
 import { AuditCommand } from "../Audit/AuditCommand.js"
 import { Authentication } from "../Auth/Middleware.js"
 import { ConflictResponse } from "../Domain/Errors.js"
@@ -37,7 +38,7 @@ export class EventTypesApi extends HttpApiGroup.make("eventTypes")
     HttpApiEndpoint.post("create", "/api/v1/applications/:app_id/event-types")
       .setPath(EventTypesPath)
       .setPayload(CreateEventTypeRequest)
-      .addSuccess(EventTypeResponse, { status: 201 })
+      .addSuccess(created(EventTypeResponse))
       .addError(ConflictResponse)
       .annotate(AuditCommand, "CreateEventType")
   )

@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { created } from "../Http/Created.js"
 import { AuditCommand } from "../Audit/AuditCommand.js"
 import { Authentication } from "../Auth/Middleware.js"
 import { ConflictResponse } from "../Domain/Errors.js"
@@ -25,7 +26,7 @@ export class OidcConfigsApi extends HttpApiGroup.make("oidcConfigs")
   .add(
     HttpApiEndpoint.post("create", "/api/v1/oidc-configs")
       .setPayload(CreateOidcConfigRequest)
-      .addSuccess(OidcConfigResponse, { status: 201 })
+      .addSuccess(created(OidcConfigResponse))
       .addError(ConflictResponse)
       .annotate(AuditCommand, "CreateOidcConfig")
   )

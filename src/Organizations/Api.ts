@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { created } from "../Http/Created.js"
 import { AuditCommand } from "../Audit/AuditCommand.js"
 import { AdminAuthentication } from "../Auth/Middleware.js"
 import { ConflictResponse } from "../Domain/Errors.js"
@@ -38,7 +39,7 @@ export class OrganizationsApi extends HttpApiGroup.make("organizations")
   .add(
     HttpApiEndpoint.post("create", "/admin/v1/organizations")
       .setPayload(CreateOrganizationRequest)
-      .addSuccess(OrganizationResponse, { status: 201 })
+      .addSuccess(created(OrganizationResponse))
       .addError(ConflictResponse)
       .annotate(AuditCommand, "CreateOrganization")
   )
@@ -69,7 +70,7 @@ export class OrganizationsApi extends HttpApiGroup.make("organizations")
     HttpApiEndpoint.post("createOidcConfig", "/admin/v1/organizations/:org_id/oidc-configs")
       .setPath(OrganizationConfigsPath)
       .setPayload(CreateOidcConfigRequest)
-      .addSuccess(OidcConfigResponse, { status: 201 })
+      .addSuccess(created(OidcConfigResponse))
       .addError(ConflictResponse)
       .annotate(AuditCommand, "CreateOidcConfig")
   )
