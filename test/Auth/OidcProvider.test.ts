@@ -4,101 +4,13 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { exportJWK, generateKeyPair } from "jose"
-import * as Http from "node:http"
 import { TokenVerifier } from "../../src/Auth/TokenVerifier.js"
-
-type RequestHandler = (request: Http.IncomingMessage, response: Http.ServerResponse) => void
-
-interface OidcProviderModule {
-  readonly default: new (issuer: string, configuration: Record<string, unknown>) => { callback(): RequestHandler }
-}
-
-// The package ships no type declarations; importing it through a non-literal specifier keeps the compiler from
-// demanding them, and the interface above states the little this test uses.
-const loadOidcProvider = (): Promise<OidcProviderModule> => {
-  const specifier: string = "oidc-provider"
-  return import(specifier)
-}
-
-const CLIENT_ID = "pigeon-ci"
-const CLIENT_SECRET = "pigeon-ci-secret"
-// RFC 8707 wants an absolute URI as resource indicator; the token's `aud` is the plain audience Pigeon matches.
-const RESOURCE = "urn:pigeon-api"
-const AUDIENCE = "pigeon-api"
-
-/** A real provider on a free loopback port. Its issuer URL needs the port, so the server listens first. */
-const startProvider = Effect.gen(function* () {
-  let handle: RequestHandler = (_request, response) => response.writeHead(503).end()
-  const server = Http.createServer((request, response) => handle(request, response))
-  const port = yield* Effect.acquireRelease(
-    Effect.async<number>((resume) => {
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address()
-        resume(typeof address === "object" && address !== null ? Effect.succeed(address.port) : Effect.die("no port"))
-      })
-    }),
-    () =>
-      Effect.async<void>((resume) => {
-        server.close(() => resume(Effect.void))
-        server.closeAllConnections()
-      })
-  )
-  const issuerUrl = `http://127.0.0.1:${port}`
-
-  const { default: Provider } = yield* Effect.promise(loadOidcProvider)
-  const { privateKey } = yield* Effect.promise(() => generateKeyPair("RS256", { extractable: true }))
-  const signingKey = { ...(yield* Effect.promise(() => exportJWK(privateKey))), kid: "op-key-1", alg: "RS256" }
-
-  const provider = new Provider(issuerUrl, {
-    jwks: { keys: [signingKey] },
-    cookies: { keys: ["a-cookie-key-for-tests-only"] },
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        grant_types: ["client_credentials"],
-        redirect_uris: [],
-        response_types: []
-      }
-    ],
-    ttl: { ClientCredentials: 300 },
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => RESOURCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_context: unknown, indicator: string) => {
-          if (indicator !== RESOURCE) throw new Error(`unknown resource ${indicator}`)
-          return { scope: "webhooks", audience: AUDIENCE, accessTokenFormat: "jwt", jwt: { sign: { alg: "RS256" } } }
-        }
-      }
-    }
-  })
-  handle = provider.callback()
-  return issuerUrl
-})
-
-const clientCredentialsToken = (issuerUrl: string) =>
-  Effect.promise(async () => {
-    const response = await fetch(`${issuerUrl}/token`, {
-      method: "POST",
-      headers: { authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64")}` },
-      body: new URLSearchParams({ grant_type: "client_credentials", resource: RESOURCE, scope: "webhooks" })
-    })
-    const body: unknown = await response.json()
-    if (response.status !== 200 || typeof body !== "object" || body === null || !("access_token" in body)) {
-      throw new Error(`token request failed: ${response.status} ${JSON.stringify(body)}`)
-    }
-    return String(body.access_token)
-  })
+import { AUDIENCE, CLIENT_ID, clientCredentialsToken, startOidcProvider } from "../support/OidcProvider.js"
 
 describe("a real OpenID provider (oidc-provider)", () => {
   it.scopedLive("issues a client-credentials JWT that verifies through discovery", () =>
     Effect.gen(function* () {
-      const issuerUrl = yield* startProvider
+      const issuerUrl = yield* startOidcProvider
       const token = yield* clientCredentialsToken(issuerUrl)
       const verifier = yield* TokenVerifier
 

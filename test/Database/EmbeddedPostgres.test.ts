@@ -1,12 +1,12 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { PigeonConfig, type PigeonConfigShape } from "../../src/Config.js"
 import { DatabaseInfo, DatabaseLive, layerFromUrl } from "../../src/Database/Database.js"
 import * as EmbeddedPostgres from "../../src/Database/EmbeddedPostgres.js"
+import { testConfig } from "../support/TestConfig.js"
 
 const isRoot = process.getuid?.() === 0
 
@@ -76,7 +76,7 @@ describe("EmbeddedPostgres", () => {
     () =>
       Effect.gen(function* () {
         const dataDir = yield* temporaryFolder()
-        const config = Layer.succeed(PigeonConfig, configWith({ dataDir, databaseUrl: Option.none() }))
+        const config = testConfig({ PIGEON_DATA_DIR: dataDir, PIGEON_DATABASE_POOL_SIZE: "2" })
         const { info, zone } = yield* Effect.gen(function* () {
           const sql = yield* SqlClient.SqlClient
           const rows = yield* sql`SELECT current_setting('TimeZone') AS value`
@@ -102,41 +102,4 @@ describe("EmbeddedPostgres", () => {
       }),
     60_000
   )
-})
-
-const configWith = (overrides: Pick<PigeonConfigShape, "dataDir" | "databaseUrl">): PigeonConfigShape => ({
-  role: "serve",
-  listenHost: "127.0.0.1",
-  listenPort: 0,
-  bootstrap: {
-    enabled: false,
-    name: "System",
-    slug: "system",
-    oidcIssuerUrl: Option.none(),
-    oidcAudience: Option.none(),
-    oidcJwksUrl: Option.none()
-  },
-  jwksCacheTtlSecs: 3600,
-  jwtClockToleranceSecs: 60,
-  worker: {
-    batchSize: 10,
-    pollIntervalMs: 1000,
-    maxRetries: 5,
-    backoffBaseSecs: 30,
-    maxBackoffSecs: 3600,
-    httpTimeoutSecs: 30,
-    autoDisableThreshold: 5,
-    cleanupIntervalSecs: 3600,
-    concurrency: 64,
-    endpointConcurrency: 8
-  },
-  maxPayloadBytes: 262144,
-  idempotencyTtlSecs: 86400,
-  retentionDays: 30,
-  allowedDestinations: [],
-  logFormat: "json",
-  logLevel: "info",
-  databasePoolSize: 2,
-  shutdownTimeoutSecs: 25,
-  ...overrides
 })

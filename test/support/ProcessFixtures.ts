@@ -237,8 +237,6 @@ export const AttemptState = Schema.Struct({
 export const eventually = <E, R>(waitingFor: string, check: Effect.Effect<boolean, E, R>, timeoutSecs = 60) =>
   Effect.gen(function* () {
     while (!(yield* check)) yield* Effect.sleep("200 millis")
-  }).pipe(
-    Effect.timeoutFail({ duration: `${timeoutSecs} seconds`, onTimeout: () => new WaitTimeout({ waitingFor }) })
-  )
+  }).pipe(Effect.timeoutFail({ duration: `${timeoutSecs} seconds`, onTimeout: () => new WaitTimeout({ waitingFor }) }))
 
 export class WaitTimeout extends Data.TaggedError("WaitTimeout")<{ readonly waitingFor: string }> {}
