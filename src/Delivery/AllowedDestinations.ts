@@ -43,6 +43,7 @@ const splitEntry = (entry: string): Either.Either<EntryParts, string> => {
     return Either.right({ block: entry.slice(0, colon), port: Option.some(entry.slice(colon + 1)), bracketed: false })
   }
   // Two or more colons can only be IPv6, whose own colons leave no room for an unbracketed port.
+  // KNOWN LIMITATION: `::1:8081` is itself a valid IPv6 address, so it is read as one, not as ::1 port 8081.
   const slash = entry.indexOf("/")
   if (colons > 1 && slash >= 0 && entry.slice(slash + 1).includes(":")) {
     return Either.left(BRACKET_HINT)

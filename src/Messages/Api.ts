@@ -18,6 +18,8 @@ import {
 const IDEMPOTENCY_KEY_MAX_CHARS = 255
 
 /** SPEC §4.5: 1–255 characters (code points), no control characters; kept exactly as sent. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
 const IdempotencyKeyField = Schema.transformOrFail(AString, Schema.String, {
   strict: true,
   decode: (key, _, ast) => {
@@ -27,6 +29,10 @@ const IdempotencyKeyField = Schema.transformOrFail(AString, Schema.String, {
     }
     if (hasControlCharacter(key)) {
       return ParseResult.fail(new ParseResult.Type(ast, key, "must not contain control characters"))
+    }
+    // PostgreSQL would store a lone surrogate as U+FFFD, so two different keys could become one.
+    if (loneSurrogate.test(key)) {
+      return ParseResult.fail(new ParseResult.Type(ast, key, "must not contain lone surrogates"))
     }
     return ParseResult.succeed(key)
   },

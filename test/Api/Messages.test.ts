@@ -408,6 +408,11 @@ layer(ApiTestServer({ PIGEON_MAX_PAYLOAD_BYTES: String(maxPayloadBytes) }), { ex
             400,
             "idempotency_key: must not contain control characters"
           ],
+          [
+            `{"event_type_id":"${eventTypeId}","idempotency_key":"a\\ud800b","payload":{}}`,
+            400,
+            "idempotency_key: must not contain lone surrogates"
+          ],
           [body({ payload: {}, idempotency_key: 5 }), 400, "idempotency_key: must be a string"],
           ["[]", 400, "the request body must be a JSON object"],
           ['{"payload":', 400, "the request body is not valid JSON"]
