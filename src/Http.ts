@@ -1,4 +1,4 @@
-import { type HttpApi, HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
+import { type HttpApi, HttpApiBuilder, HttpApiScalar, HttpRouter, HttpServer } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { documentationRoutes, OpsApi, PigeonApi } from "./Api.js"
 import { ApplicationsLive } from "./Applications/Http.js"
@@ -50,7 +50,10 @@ const serveApi = <E, R, E2, R2>(
 ) =>
   Layer.unwrapEffect(Effect.map(Metrics, (metrics) => HttpApiBuilder.serve(requestMiddleware(routes, metrics)))).pipe(
     Layer.provide(HttpApiBuilder.middleware(Effect.map(failureRecorder, (record) => errorContract(routes, record)))),
-    Layer.provide(api)
+    Layer.provide(api),
+    // The router's default refuses path parameters over 100 characters as unknown routes; here they reach the
+    // route and its own validation (a 400 naming the parameter), like any other bad id.
+    Layer.provide(HttpRouter.setRouterConfig({ maxParamLength: 2048 }))
   )
 
 /** What the tenant and admin handlers use, over the database and the token verifier. */

@@ -11,11 +11,12 @@ import { announceDevMode, DevBootstrapLive, devOrigin } from "./Dev/DevMode.js"
 import { DevIssuer } from "./Dev/DevIssuer.js"
 import { boundAddress, DevHttpLive, listenerLayer, OpsHttpLive, PigeonHttpLive } from "./Http.js"
 import { freePort } from "./Http/FreePort.js"
+import { listenError } from "./Http/ListenError.js"
 import { OidcConfigsRepo } from "./OidcConfigs/Repo.js"
 import { BootstrapFromConfigLive } from "./Organizations/Bootstrap.js"
 import { OrganizationsRepo } from "./Organizations/Repo.js"
 import { NodeServer } from "./Http/NodeServer.js"
-import { armShutdownGuards } from "./Shutdown.js"
+import { armShutdownDeadline, exitOnSecondSignal } from "./Shutdown.js"
 import { Readiness } from "./System/Readiness.js"
 import { version } from "./Version.js"
 
@@ -44,7 +45,7 @@ const devLayer = (config: PigeonConfigShape) =>
       Layer.provideMerge(Layer.merge(DevBootstrapLive, TokenVerifier.Live)),
       Layer.provideMerge(issuer)
     )
-    return { layer, origin }
+    return { layer, origin, port }
   })
 
 /** `pigeon api` makes no deliveries: at shutdown there is no worker to stop. */
@@ -79,11 +80,15 @@ const workerBudget = (config: PigeonConfigShape) => Duration.seconds(Math.max(1,
  */
 const shutdown = (config: PigeonConfigShape, context: Context.Context<Readiness | NodeServer | DeliveryWorker>) =>
   Effect.gen(function* () {
+    yield* armShutdownDeadline(config.shutdownTimeoutSecs)
     yield* Effect.logInfo("pigeon stopping")
-    yield* armShutdownGuards(config.shutdownTimeoutSecs)
     yield* Context.get(context, Readiness).markShuttingDown
+    // This runs as a finalizer, uninterruptibly: a timeout inside could then never cut what it waits for (tries past
+    // the budget, requests past their grace). Each step runs on a fiber of its own, made interruptible again.
     yield* Effect.all(
-      [Context.get(context, NodeServer).drain, Context.get(context, DeliveryWorker).stop(workerBudget(config))],
+      [Context.get(context, NodeServer).drain, Context.get(context, DeliveryWorker).stop(workerBudget(config))].map(
+        Effect.interruptible
+      ),
       { concurrency: "unbounded", discard: true }
     )
   })
@@ -104,14 +109,22 @@ const runUntilStopped = (
 const serveRole = (role: "serve" | "api" | "worker") =>
   Effect.gen(function* () {
     const config = yield* PigeonConfig
-    const context = yield* Layer.build(roleLayer(role, config))
+    const context = yield* Layer.build(roleLayer(role, config)).pipe(
+      Effect.catchTag("ServeError", (error) =>
+        Effect.fail(listenError({ host: config.listenHost, port: config.listenPort }, error.cause))
+      )
+    )
     return yield* runUntilStopped(config, context)
   }).pipe(Effect.scoped)
 
 const devRole = Effect.gen(function* () {
   const config = yield* PigeonConfig
   const dev = yield* devLayer(config)
-  const context = yield* Layer.build(dev.layer.pipe(Layer.provideMerge(MigratedDatabaseLive)))
+  const context = yield* Layer.build(dev.layer.pipe(Layer.provideMerge(MigratedDatabaseLive))).pipe(
+    Effect.catchTag("ServeError", (error) =>
+      Effect.fail(listenError({ host: config.listenHost, port: dev.port }, error.cause))
+    )
+  )
   yield* Effect.provide(announceDevMode(dev.origin), context)
   return yield* runUntilStopped(config, context)
 }).pipe(Effect.scoped)
@@ -122,7 +135,7 @@ const migrateRole = Effect.gen(function* () {
 }).pipe(Effect.scoped)
 
 export const runRole = (role: Role) =>
-  (role === "migrate" ? migrateRole : role === "dev" ? devRole : serveRole(role)).pipe(
-    Effect.ensuring(Effect.logInfo("pigeon stopped")),
-    Effect.annotateLogs("role", role)
-  )
+  Effect.zipRight(
+    exitOnSecondSignal,
+    role === "migrate" ? migrateRole : role === "dev" ? devRole : serveRole(role)
+  ).pipe(Effect.ensuring(Effect.logInfo("pigeon stopped")), Effect.annotateLogs("role", role))

@@ -354,6 +354,9 @@ describe("loadConfig bootstrap organization", () => {
       expect(yield* messageOf({ PIGEON_BOOTSTRAP_OIDC_JWKS_URL: "https://u:p@issuer.test/keys" })).toContain(
         "PIGEON_BOOTSTRAP_OIDC_JWKS_URL must not contain a username or password"
       )
+      expect(yield* messageOf({ PIGEON_BOOTSTRAP_OIDC_JWKS_URL: "https://issuer.test/keys\u0001" })).toContain(
+        "PIGEON_BOOTSTRAP_OIDC_JWKS_URL must not contain control characters"
+      )
     })
   )
 
@@ -442,6 +445,17 @@ describe("TextRules", () => {
     expect(Either.isLeft(checkName("a\u007Fb"))).toBe(true)
   })
 
+  it("refuses lone surrogates in names, URLs and audiences, but not surrogate pairs", () => {
+    for (const lone of ["a\ud800", "\udc00a", "a\udbffb", "\ude00\ud83d"]) {
+      expect(checkName(lone)).toEqual(Either.left("must not contain lone surrogates"))
+      expect(checkUrl(`https://h.test/${lone}`)).toEqual(Either.left("must not contain lone surrogates"))
+      expect(checkAudience(lone)).toEqual(Either.left("must not contain lone surrogates"))
+    }
+    expect(checkName("a\ud83d\ude00")).toEqual(Either.right("a😀"))
+    expect(checkUrl("https://h.test/😀")).toEqual(Either.right("https://h.test/😀"))
+    expect(checkAudience("😀")).toEqual(Either.right("😀"))
+  })
+
   it("checks slugs", () => {
     expect(checkSlug("a")).toEqual(Either.right("a"))
     expect(Either.isRight(checkSlug("a".repeat(63)))).toBe(true)
@@ -454,6 +468,18 @@ describe("TextRules", () => {
     expect(Either.isLeft(checkUrl("/relative"))).toBe(true)
     expect(Either.isLeft(checkUrl(`https://h.test/${"a".repeat(2040)}`))).toBe(true)
     expect(Either.isLeft(checkUrl("https://user@h.test/"))).toBe(true)
+  })
+
+  it("refuses control characters anywhere in a URL, though the URL parser would accept them", () => {
+    for (const url of [
+      "http://127.0.0.1:4001/ok?\u0000",
+      "https://h.test/a\u0000b",
+      "https://h.test/#\u0000",
+      "https://h.test/a\tb",
+      "https://h.test/\u0085"
+    ]) {
+      expect(checkUrl(url)).toEqual(Either.left("must not contain control characters"))
+    }
   })
 
   it("checks audiences without trimming", () => {

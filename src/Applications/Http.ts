@@ -57,7 +57,12 @@ export const ApplicationsLive = HttpApiBuilder.group(PigeonApi, "applications", 
         })
       )
       .handle("delete", ({ path }) =>
-        audit.command(Effect.flatMap(callerApplication(path.id), (application) => applications.delete(application.id)))
+        audit.command(
+          Effect.gen(function* () {
+            const application = yield* callerApplication(path.id)
+            if (!(yield* applications.delete(application.id))) return yield* applicationNotFound(path.id)
+          })
+        )
       )
   })
 )

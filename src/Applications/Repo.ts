@@ -126,7 +126,11 @@ export class ApplicationsRepo extends Effect.Service<ApplicationsRepo>()("Applic
         ),
       rename: (application: Application, name: string, version: number) =>
         Effect.orDie(rename(application, name, version)),
-      delete: (id: string) => Effect.orDie(Effect.asVoid(sql`DELETE FROM applications WHERE id = ${id}`))
+      delete: (id: string) =>
+        Effect.orDie(
+          // Whether this statement removed the row: of concurrent deletes, one wins and the others are 404s.
+          Effect.map(sql`DELETE FROM applications WHERE id = ${id} RETURNING id`, (rows) => rows.length > 0)
+        )
     }
   })
 }) {}

@@ -1,13 +1,19 @@
 import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
 import { Clock, Effect, FiberRef, Option } from "effect"
 import { authenticatedCaller, CurrentCaller } from "../Auth/CurrentCaller.js"
+import { isForeignKeyViolation, isTransientConflict } from "../Database/Constraints.js"
+import { NotFound } from "../Domain/Errors.js"
 import { RequestId } from "../Http/RequestId.js"
 import { commandAudited, currentCommand } from "./AuditCommand.js"
 import { AuditRepo } from "./Repo.js"
 
+const isSqlError = (error: unknown): error is SqlError => error instanceof SqlError
+
 /**
  * The audit log's one way in (SPEC §3.7). A mutating handler runs its change through `command`,
- * which commits the change and its success entry together; when anything fails instead, after
+ * which commits the change and its success entry together (run again after a deadlock, and a 404
+ * when a row it refers to was deleted meanwhile); when anything fails instead, after
  * authentication, the error contract calls `recordFailure` once the change has rolled back. System
  * actions write theirs with `recordSystem` inside their own transaction.
  */
@@ -36,9 +42,16 @@ export class Audit extends Effect.Service<Audit>()("Audit", {
             errorMessage: null
           })
         )
-        const result = yield* sql
-          .withTransaction(Effect.tap(change, () => entry))
-          .pipe(Effect.catchTag("SqlError", (error) => Effect.die(error)))
+        const result = yield* sql.withTransaction(Effect.tap(change, () => entry)).pipe(
+          // Repositories turn driver errors into defects; here, after the rollback, they are looked at again.
+          Effect.catchAllDefect((defect) => (isSqlError(defect) ? Effect.fail(defect) : Effect.die(defect))),
+          Effect.retry({ times: 3, while: (error) => isSqlError(error) && isTransientConflict(error) }),
+          Effect.catchIf(isSqlError, (error) =>
+            isForeignKeyViolation(error)
+              ? Effect.fail(new NotFound({ message: "a resource this request refers to was deleted meanwhile" }))
+              : Effect.die(error)
+          )
+        )
         yield* FiberRef.set(commandAudited, true)
         return result
       })

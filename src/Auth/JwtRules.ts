@@ -11,6 +11,7 @@ import {
   type JWTVerifyGetKey,
   type JWTVerifyOptions
 } from "jose"
+import { hasLoneSurrogate } from "../Domain/TextRules.js"
 import { TokenRefused } from "./AuthErrors.js"
 
 /** Asymmetric signatures only: `none` (in any spelling), HS* and everything else are refused. */
@@ -109,7 +110,8 @@ const isStringList = (value: unknown): boolean =>
 
 /**
  * The rules of SPEC §3.2 that jose leaves open once it accepted the token: `iat` in the future (jose only looks at it
- * with `maxTokenAge`), `sub` a non-empty string, and `aud` made of strings only.
+ * with `maxTokenAge`), `sub` a non-empty string that PostgreSQL can store as the audit actor, and `aud` made of strings
+ * only.
  */
 export const checkRemainingClaims = (
   payload: JWTPayload,
@@ -123,6 +125,10 @@ export const checkRemainingClaims = (
   if (typeof payload.sub !== "string" || payload.sub.length === 0) {
     return Either.left(new TokenRefused({ reason: "sub is not a non-empty string" }))
   }
+  // PostgreSQL refuses U+0000 in text and turns a lone surrogate into U+FFFD: every audited request would fail, or two
+  // callers would share one actor.
+  if (payload.sub.includes("\u0000")) return Either.left(new TokenRefused({ reason: "sub contains U+0000" }))
+  if (hasLoneSurrogate(payload.sub)) return Either.left(new TokenRefused({ reason: "sub contains a lone surrogate" }))
   if (typeof payload.aud !== "string" && !isStringList(payload.aud)) {
     return Either.left(new TokenRefused({ reason: "aud is not a string or a list of strings" }))
   }

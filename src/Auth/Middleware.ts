@@ -4,6 +4,7 @@ import { routeTakesBody } from "../Audit/AuditCommand.js"
 import { PigeonConfig } from "../Config.js"
 import { bodyLimitBytes, checkBodyHeaders } from "../Http/JsonBody.js"
 import {
+  BadRequestResponse,
   Forbidden,
   ForbiddenResponse,
   PayloadTooLargeResponse,
@@ -27,6 +28,7 @@ export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("Aut
   provides: CurrentCaller,
   failure: Schema.Union(
     UnauthorizedResponse,
+    BadRequestResponse,
     PayloadTooLargeResponse,
     UnsupportedMediaTypeResponse,
     UnavailableResponse
@@ -40,6 +42,7 @@ export class AdminAuthentication extends HttpApiMiddleware.Tag<AdminAuthenticati
   failure: Schema.Union(
     UnauthorizedResponse,
     ForbiddenResponse,
+    BadRequestResponse,
     PayloadTooLargeResponse,
     UnsupportedMediaTypeResponse,
     UnavailableResponse

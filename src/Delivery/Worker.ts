@@ -18,6 +18,12 @@ export class DeliveryWorker extends Context.Tag("DeliveryWorker")<
   { readonly stop: (budget: Duration.Duration) => Effect.Effect<void> }
 >() {}
 
+/**
+ * Header values go out one byte per character, and undici refuses characters above U+00FF: an event type name may be
+ * any text (SPEC §4.3), so it is sent as its UTF-8 bytes, spelled one character per byte.
+ */
+const utf8HeaderValue = (text: string) => Buffer.from(text, "utf8").toString("latin1")
+
 /** The request of one try (SPEC §5.1): the stored compact payload, signed when the try starts. */
 const requestOf = (attempt: ClaimedAttempt, nowMillis: number) => {
   const body = Buffer.from(attempt.payload, "utf8")
@@ -30,7 +36,7 @@ const requestOf = (attempt: ClaimedAttempt, nowMillis: number) => {
       "webhook-id": attempt.messageId,
       "webhook-timestamp": String(timestampSecs),
       ...signatureHeaders({ messageId: attempt.messageId, timestampSecs, body, secrets: attempt.signingSecrets }),
-      "x-pigeon-event-type": attempt.eventType,
+      "x-pigeon-event-type": utf8HeaderValue(attempt.eventType),
       "x-pigeon-attempt": String(attempt.attemptNumber)
     }
   }
@@ -122,7 +128,8 @@ export const DeliveryWorkerLive = Layer.scoped(
           Ref.update(running, HashMap.remove(attempt.id)),
           doorbell.ring
         ])
-        yield* FiberSet.run(tries, Effect.ensuring(deliver(attempt), finished))
+        // Interruptible again, though started from the uninterruptible claim: the deadline and the stop abort tries.
+        yield* FiberSet.run(tries, Effect.interruptible(Effect.ensuring(deliver(attempt), finished)))
       })
 
     /** One claim within the free slots; answers whether it filled its batch (then claim again at once). */
@@ -144,7 +151,9 @@ export const DeliveryWorkerLive = Layer.scoped(
 
     const loop = Effect.gen(function* () {
       while (!(yield* Ref.get(stopping))) {
-        const full = yield* claimOnce
+        // The claim commits before its rows arrive: a stop in between would leave them in flight until their lease
+        // ran out, counting a try never made. So a claim and the start of its tries are one step.
+        const full = yield* Effect.uninterruptible(claimOnce)
         if (!full) yield* doorbell.wait(Duration.millis(settings.pollIntervalMs))
       }
     }).pipe(

@@ -29,7 +29,15 @@ export const hasControlCharacter = (text: string): boolean => {
   return false
 }
 
-/** Name rule: trimmed, 1–256 characters, no control characters. Answers the trimmed name. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * A UTF-16 surrogate without its partner (JSON can carry one as `\ud800`). PostgreSQL would store it as U+FFFD, so two
+ * different texts could become one.
+ */
+export const hasLoneSurrogate = (text: string): boolean => LONE_SURROGATE.test(text)
+
+/** Name rule: trimmed, 1–256 characters, no control characters or lone surrogates. Answers the trimmed name. */
 export const checkName = (input: string): Either.Either<string, string> => {
   const name = input.trim()
   const length = codePointLength(name)
@@ -37,6 +45,7 @@ export const checkName = (input: string): Either.Either<string, string> => {
     return Either.left(`must be 1–${NAME_MAX_CHARS} characters after trimming`)
   }
   if (hasControlCharacter(name)) return Either.left("must not contain control characters")
+  if (hasLoneSurrogate(name)) return Either.left("must not contain lone surrogates")
   return Either.right(name)
 }
 
@@ -58,6 +67,10 @@ const parseUrl = (text: string): URL | undefined => {
 export const checkUrl = (input: string): Either.Either<string, string> => {
   const text = input.trim()
   if (codePointLength(text) > URL_MAX_CHARS) return Either.left(`must be at most ${URL_MAX_CHARS} characters`)
+  // The parser would accept both (it percent-encodes them), but the text is stored as submitted: PostgreSQL refuses
+  // U+0000 and turns a lone surrogate into U+FFFD.
+  if (hasControlCharacter(text)) return Either.left("must not contain control characters")
+  if (hasLoneSurrogate(text)) return Either.left("must not contain lone surrogates")
 
   const url = parseUrl(text)
   if (url === undefined) return Either.left("must be an absolute http or https URL")
@@ -71,11 +84,15 @@ export const checkUrl = (input: string): Either.Either<string, string> => {
   return Either.right(text)
 }
 
-/** Audience rule (§4.8): 1–512 characters, no outer whitespace, no control characters. Never trimmed. */
+/**
+ * Audience rule (§4.8): 1–512 characters, no outer whitespace, no control characters, no lone surrogates. Never
+ * trimmed.
+ */
 export const checkAudience = (input: string): Either.Either<string, string> => {
   const length = codePointLength(input)
   if (length < 1 || length > AUDIENCE_MAX_CHARS) return Either.left(`must be 1–${AUDIENCE_MAX_CHARS} characters`)
   if (input.trim() !== input) return Either.left("must not start or end with whitespace")
   if (hasControlCharacter(input)) return Either.left("must not contain control characters")
+  if (hasLoneSurrogate(input)) return Either.left("must not contain lone surrogates")
   return Either.right(input)
 }

@@ -13,7 +13,7 @@ import { requestEnabled } from "./EnabledState.js"
 import { generateEndpointName } from "./GeneratedName.js"
 import { CreateEndpointResponse, EndpointResponse, toEndpointResponse } from "./Model.js"
 import { EndpointsRepo } from "./Repo.js"
-import { endpointInApplication, lockedEndpointInApplication } from "./Scope.js"
+import { endpointInApplication, endpointNotFound, lockedEndpointInApplication } from "./Scope.js"
 import { withNewSecret, withoutSecret } from "./SecretRotation.js"
 import { maskSigningSecret, newSigningSecret } from "./SigningSecret.js"
 import { subscribableEventTypes } from "./Subscriptions.js"
@@ -108,7 +108,7 @@ export const EndpointsLive = HttpApiBuilder.group(PigeonApi, "endpoints", (handl
           Effect.gen(function* () {
             const application = yield* callerApplication(path.app_id)
             const endpoint = yield* endpointInApplication(application.id, path.id)
-            yield* endpoints.delete(endpoint.id)
+            if (!(yield* endpoints.delete(endpoint.id))) return yield* endpointNotFound(path.id)
           })
         )
       )

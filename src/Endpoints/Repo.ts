@@ -148,7 +148,11 @@ export class EndpointsRepo extends Effect.Service<EndpointsRepo>()("EndpointsRep
       replace,
       setSigningSecrets,
       /** Subscriptions, attempts (pending ones too) and dead letters go with it (cascades). */
-      delete: (id: string) => Effect.orDie(Effect.asVoid(sql`DELETE FROM endpoints WHERE id = ${id}`)),
+      delete: (id: string) =>
+        Effect.orDie(
+          // Whether this statement removed the row: of concurrent deletes, one wins and the others are 404s.
+          Effect.map(sql`DELETE FROM endpoints WHERE id = ${id} RETURNING id`, (rows) => rows.length > 0)
+        ),
       /** Fan-out (SPEC §1): the enabled endpoints subscribed to an event type. */
       enabledSubscriberIds: (eventTypeId: string) =>
         enabledSubscribers(eventTypeId).pipe(

@@ -1,7 +1,7 @@
 import { Either, ParseResult, Schema } from "effect"
 import { systemEventTypeName } from "../Applications/Repo.js"
 import { AString } from "../Domain/Fields.js"
-import { checkName } from "../Domain/TextRules.js"
+import { checkName, hasLoneSurrogate } from "../Domain/TextRules.js"
 import { isJsonObject } from "../Http/JsonBody.js"
 import { JsonObject } from "./Model.js"
 
@@ -26,14 +26,15 @@ export const EventTypeNameField = Schema.transformOrFail(AString, Schema.String,
   encode: ParseResult.succeed
 })
 
-/** Postgres `jsonb` cannot hold U+0000 in any string, so such a schema could never be stored. */
-const containsNul = (value: unknown): boolean => {
-  if (typeof value === "string") return value.includes("\u0000")
-  if (Array.isArray(value)) return value.some(containsNul)
-  if (isJsonObject(value))
-    return Object.entries(value).some(([key, item]) => key.includes("\u0000") || containsNul(item))
+/** Whether a key or string anywhere in the JSON value passes the test. */
+const anyText = (value: unknown, test: (text: string) => boolean): boolean => {
+  if (typeof value === "string") return test(value)
+  if (Array.isArray(value)) return value.some((item) => anyText(item, test))
+  if (isJsonObject(value)) return Object.entries(value).some(([key, item]) => test(key) || anyText(item, test))
   return false
 }
+
+const containsNul = (text: string): boolean => text.includes("\u0000")
 
 const schemaProblem = (value: unknown): string | undefined => {
   if (value === null) return undefined
@@ -41,7 +42,9 @@ const schemaProblem = (value: unknown): string | undefined => {
   if (Buffer.byteLength(JSON.stringify(value), "utf8") > eventTypeSchemaMaxBytes) {
     return `must be at most ${eventTypeSchemaMaxBytes} bytes as compact JSON`
   }
-  if (containsNul(value)) return "must not contain the character U+0000"
+  // Postgres `jsonb` cannot hold U+0000 or a lone surrogate in any key or string: such a schema could never be stored.
+  if (anyText(value, containsNul)) return "must not contain the character U+0000"
+  if (anyText(value, hasLoneSurrogate)) return "must not contain lone surrogates"
   return undefined
 }
 

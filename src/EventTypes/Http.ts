@@ -70,7 +70,7 @@ export const EventTypesLive = HttpApiBuilder.group(PigeonApi, "eventTypes", (han
           Effect.gen(function* () {
             const application = yield* callerApplication(path.app_id)
             const eventType = yield* eventTypeInApplication(application.id, path.id)
-            yield* eventTypes.delete(eventType.id)
+            if (!(yield* eventTypes.delete(eventType.id))) return yield* eventTypeNotFound(path.id)
           })
         )
       )

@@ -174,7 +174,14 @@ export class EventTypesRepo extends Effect.Service<EventTypesRepo>()("EventTypes
         }).pipe(Effect.orDie),
       update,
       /** Subscriptions, messages, attempts and dead letters of the type go with it (cascades). */
-      delete: (id: string) => Effect.orDie(Effect.asVoid(sql`DELETE FROM event_types WHERE id = ${id} AND NOT system`)),
+      delete: (id: string) =>
+        Effect.orDie(
+          // Whether this statement removed the row: of concurrent deletes, one wins and the others are 404s.
+          Effect.map(
+            sql`DELETE FROM event_types WHERE id = ${id} AND NOT system RETURNING id`,
+            (rows) => rows.length > 0
+          )
+        ),
       /**
        * Which of `ids` are caller-visible event types of the application. The rows found stay key-share locked until
        * the transaction ends, so a concurrent delete cannot remove a type that is being subscribed to.

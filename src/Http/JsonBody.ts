@@ -84,17 +84,20 @@ export const bodyLimitBytes = (maxPayloadBytes: number) => Math.max(1024 * 1024,
 const tooLargeError = (limit: number) => new PayloadTooLarge({ message: `request body exceeds ${limit} bytes` })
 
 /**
- * The checks that need only the headers: a declared length over the limit (413), then a content
- * type other than JSON (415). They run right after authentication (SPEC §2.7 step 3), before the
- * path is decoded, and again when the body is read.
+ * The checks before any parsing, in the order of SPEC §2.7 step 3: a body over the limit (413), then
+ * a content type other than JSON (415). They run right after authentication, before the path is
+ * decoded, and again when the body is read. A body of unknown length (chunked) with the wrong type
+ * is read up to the limit first, so that size still comes before type.
  */
 export const checkBodyHeaders = (request: HttpServerRequest.HttpServerRequest, limit: number) =>
   Effect.gen(function* () {
-    const declaredLength = Number(request.headers["content-length"] ?? "0")
-    if (declaredLength > limit) return yield* tooLargeError(limit)
-    if (!isJsonContentType(request.headers["content-type"])) {
-      return yield* new UnsupportedMediaType({ message: "content-type must be application/json" })
+    const declaredLength = request.headers["content-length"]
+    if (Number(declaredLength ?? "0") > limit) return yield* tooLargeError(limit)
+    if (isJsonContentType(request.headers["content-type"])) return
+    if (declaredLength === undefined && Option.isNone(yield* readAtMost(request, limit))) {
+      return yield* tooLargeError(limit)
     }
+    return yield* new UnsupportedMediaType({ message: "content-type must be application/json" })
   })
 
 /**

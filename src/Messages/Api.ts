@@ -6,7 +6,7 @@ import { ConflictResponse } from "../Domain/Errors.js"
 import { AString, optional, required } from "../Domain/Fields.js"
 import { Uuid } from "../Domain/Ids.js"
 import { Page, PageParams } from "../Domain/Pagination.js"
-import { codePointLength, hasControlCharacter } from "../Domain/TextRules.js"
+import { codePointLength, hasControlCharacter, hasLoneSurrogate } from "../Domain/TextRules.js"
 import {
   MessageResponse,
   MessageStatus,
@@ -18,8 +18,6 @@ import {
 const IDEMPOTENCY_KEY_MAX_CHARS = 255
 
 /** SPEC §4.5: 1–255 characters (code points), no control characters; kept exactly as sent. */
-const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
-
 const IdempotencyKeyField = Schema.transformOrFail(AString, Schema.String, {
   strict: true,
   decode: (key, _, ast) => {
@@ -31,7 +29,7 @@ const IdempotencyKeyField = Schema.transformOrFail(AString, Schema.String, {
       return ParseResult.fail(new ParseResult.Type(ast, key, "must not contain control characters"))
     }
     // PostgreSQL would store a lone surrogate as U+FFFD, so two different keys could become one.
-    if (loneSurrogate.test(key)) {
+    if (hasLoneSurrogate(key)) {
       return ParseResult.fail(new ParseResult.Type(ast, key, "must not contain lone surrogates"))
     }
     return ParseResult.succeed(key)

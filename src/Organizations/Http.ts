@@ -75,7 +75,7 @@ export const OrganizationsLive = HttpApiBuilder.group(PigeonApi, "organizations"
             if (Option.contains(bootstrap, organization.id)) {
               return yield* new BadRequest({ message: "the bootstrap organization cannot be deleted" })
             }
-            yield* organizations.delete(organization.id)
+            if (!(yield* organizations.delete(organization.id))) return yield* notFound(path.id)
           })
         )
       )

@@ -101,7 +101,11 @@ export class OrganizationsRepo extends Effect.Service<OrganizationsRepo>()("Orga
         ),
       rename: (organization: Organization, name: string, version: number) =>
         Effect.orDie(rename(organization, name, version)),
-      delete: (id: string) => Effect.orDie(Effect.asVoid(sql`DELETE FROM organizations WHERE id = ${id}`))
+      delete: (id: string) =>
+        Effect.orDie(
+          // Whether this statement removed the row: of concurrent deletes, one wins and the others are 404s.
+          Effect.map(sql`DELETE FROM organizations WHERE id = ${id} RETURNING id`, (rows) => rows.length > 0)
+        )
     }
   })
 }) {}

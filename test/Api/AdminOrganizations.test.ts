@@ -177,6 +177,7 @@ layer(ApiTestServer(), { excludeTestServices: true })("admin organizations (SPEC
         [{ ...good, name: null }, "name: must be a string"],
         [{ ...good, name: "a".repeat(257) }, "name: must be 1–256 characters after trimming"],
         [{ ...good, name: "bad\u0007name" }, "name: must not contain control characters"],
+        [{ ...good, name: "bad\ud800name" }, "name: must not contain lone surrogates"],
         [{ ...good, slug: undefined }, "slug: is required"],
         [
           { ...good, slug: "-leading" },
@@ -204,7 +205,21 @@ layer(ApiTestServer(), { excludeTestServices: true })("admin organizations (SPEC
         [{ ...good, oidc_audience: "" }, "oidc_audience: must be 1–512 characters"],
         [{ ...good, oidc_audience: "a".repeat(513) }, "oidc_audience: must be 1–512 characters"],
         [{ ...good, oidc_audience: "a\u0001b" }, "oidc_audience: must not contain control characters"],
-        [{ ...good, oidc_jwks_url: "mailto:keys@example.com" }, "oidc_jwks_url: must be an absolute http or https URL"]
+        [{ ...good, oidc_audience: "a\udc00b" }, "oidc_audience: must not contain lone surrogates"],
+        [{ ...good, oidc_jwks_url: "mailto:keys@example.com" }, "oidc_jwks_url: must be an absolute http or https URL"],
+        // The URL parser accepts these (it percent-encodes them), but PostgreSQL cannot store U+0000.
+        [
+          { ...good, oidc_issuer_url: "https://id.example.com/\u0000" },
+          "oidc_issuer_url: must not contain control characters"
+        ],
+        [
+          { ...good, oidc_issuer_url: "https://id.example.com/\ud800" },
+          "oidc_issuer_url: must not contain lone surrogates"
+        ],
+        [
+          { ...good, oidc_jwks_url: "https://id.example.com/jwks?\u0000" },
+          "oidc_jwks_url: must not contain control characters"
+        ]
       ]
       for (const [body, error] of single) assertError(yield* post(body), 400, "bad_request", error)
 

@@ -76,14 +76,26 @@ layer(ApiTestServer(), { excludeTestServices: true })("applications (SPEC §4.2)
         [{ name: "   ", uid: "x" }, "name: must be 1–256 characters after trimming"],
         [{ name: "a".repeat(257), uid: "x" }, "name: must be 1–256 characters after trimming"],
         [{ name: "bad\u0007name", uid: "x" }, "name: must not contain control characters"],
+        [{ name: "bad\u0000name", uid: "x" }, "name: must not contain control characters"],
+        // JSON's `\ud800` escape is a lone surrogate, which PostgreSQL would store as U+FFFD.
+        [{ name: "bad\ud800name", uid: "x" }, "name: must not contain lone surrogates"],
         [{ name: 42, uid: "x" }, "name: must be a string"],
-        [{ name: "ok" }, "uid: is required"]
+        [{ name: "ok" }, "uid: is required"],
+        [{ name: "ok", uid: "x\udc00" }, "uid: must not contain lone surrogates"]
       ]
       for (const [body, error] of cases) {
         const response = yield* call("POST", "/api/v1/applications", { token, body })
         assert.strictEqual(response.status, 400, JSON.stringify(body))
         assert.deepStrictEqual(response.json(), { error, code: "bad_request" })
       }
+
+      // A surrogate pair is an ordinary character.
+      const paired = yield* call("POST", "/api/v1/applications", {
+        token,
+        body: { name: "Pair \ud83d\ude00", uid: `pair-\ud83d\ude00-${Date.now()}` }
+      })
+      assert.strictEqual(paired.status, 201, paired.text)
+      assert.strictEqual((paired.json() as ApplicationBody).name, "Pair 😀")
     })
   )
 
@@ -156,11 +168,35 @@ layer(ApiTestServer(), { excludeTestServices: true })("applications (SPEC §4.2)
     })
   )
 
+  it.scoped("search length counts characters, not UTF-16 units", () =>
+    Effect.gen(function* () {
+      const token = yield* adminToken()
+      const emoji = encodeURIComponent("😀".repeat(256))
+      assert.strictEqual((yield* call("GET", `/api/v1/applications?search=${emoji}`, { token })).status, 200)
+      const tooLong = encodeURIComponent("😀".repeat(257))
+      assert.strictEqual((yield* call("GET", `/api/v1/applications?search=${tooLong}`, { token })).status, 400)
+    })
+  )
+
   it.scoped("an empty search is a 400", () =>
     Effect.gen(function* () {
       const response = yield* call("GET", "/api/v1/applications?search=", { token: yield* adminToken() })
       assert.strictEqual(response.status, 400)
       assert.deepStrictEqual(response.json(), { error: "search: must not be empty", code: "bad_request" })
+    })
+  )
+
+  it.scoped("a search with a control character is a 400, not a database error", () =>
+    Effect.gen(function* () {
+      const token = yield* adminToken()
+      for (const search of ["%00", "a%00b", "%01", "%C2%85"]) {
+        const response = yield* call("GET", `/api/v1/applications?search=${search}`, { token })
+        assert.strictEqual(response.status, 400, `${search}: ${response.text}`)
+        assert.deepStrictEqual(response.json(), {
+          error: "search: must not contain control characters",
+          code: "bad_request"
+        })
+      }
     })
   )
 
@@ -179,12 +215,42 @@ layer(ApiTestServer(), { excludeTestServices: true })("applications (SPEC §4.2)
       })
       assert.strictEqual(huge.status, 413)
       assert.strictEqual((huge.json() as { code: string }).code, "payload_too_large")
+      // Size is judged before the content type.
+      const hugeText = yield* call("POST", "/api/v1/applications", {
+        token,
+        body: "x".repeat(1_100_000),
+        headers: { "content-type": "text/plain" }
+      })
+      assert.strictEqual(hugeText.status, 413)
       // Without a token the same requests are 401: authentication comes first.
       const anonymous = yield* call("PUT", "/api/v1/applications/not-a-uuid", {
         body: "{}",
         headers: { "content-type": "text/plain" }
       })
       assert.strictEqual(anonymous.status, 401)
+    })
+  )
+
+  it.scoped("a long path id is refused like any other bad id", () =>
+    Effect.gen(function* () {
+      const long = "a".repeat(150)
+      assert.strictEqual((yield* call("GET", `/api/v1/applications/${long}`)).status, 401)
+      const response = yield* call("GET", `/api/v1/applications/${long}`, { token: yield* adminToken() })
+      assert.strictEqual(response.status, 400)
+      assert.deepStrictEqual(response.json(), { error: "id: must be a UUID", code: "bad_request" })
+    })
+  )
+
+  it.scoped("concurrent deletes of one application: one 204, the others 404", () =>
+    Effect.gen(function* () {
+      const token = yield* adminToken()
+      const created = yield* call("POST", "/api/v1/applications", { token, body: { name: "Doomed", uid: "doomed" } })
+      const { id } = created.json() as ApplicationBody
+      const statuses = yield* Effect.all(
+        Array.from({ length: 5 }, () => call("DELETE", `/api/v1/applications/${id}`, { token })),
+        { concurrency: "unbounded" }
+      ).pipe(Effect.map((responses) => responses.map((response) => response.status).sort()))
+      assert.deepStrictEqual(statuses, [204, 404, 404, 404, 404])
     })
   )
 

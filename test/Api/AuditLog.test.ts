@@ -360,6 +360,9 @@ layer(ApiTestServer(), { excludeTestServices: true })("audit log (SPEC §3.7, §
       const bad: ReadonlyArray<readonly [string, string]> = [
         [`command=${"x".repeat(257)}`, "command: must be at most 256 characters"],
         ["command=", "command: must not be empty"],
+        // PostgreSQL cannot take U+0000 in a text parameter: a 400, never a database error.
+        ["command=%00", "command: must not contain control characters"],
+        ["command=create%00", "command: must not contain control characters"],
         ["command=a&command=b", "command: must be a string"],
         ["success=yes", "success: must be true or false"],
         ["success=TRUE", "success: must be true or false"],

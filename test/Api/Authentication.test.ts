@@ -131,6 +131,22 @@ layer(ApiTestServer(), { excludeTestServices: true })("bearer authentication (SP
     })
   )
 
+  it.scoped("a sub PostgreSQL cannot store as the audit actor is refused, on reads and on mutations", () =>
+    Effect.gen(function* () {
+      const { issuer } = yield* AdminIssuer
+      // U+0000 would make the audit insert fail; a lone surrogate would be stored as U+FFFD, merging two callers.
+      for (const sub of ["user\u0000", "\u0000", "user\ud800", "\udc00user"]) {
+        const token = yield* issuer.sign({ claims: { sub } })
+        assertRefused(yield* withAuthorization(`Bearer ${token}`), "invalid or expired token", JSON.stringify(sub))
+        const created = yield* call("POST", "/api/v1/applications", { token, body: { name: "Nul", uid: "nul-sub" } })
+        assertRefused(created, "invalid or expired token", `POST with ${JSON.stringify(sub)}`)
+      }
+      // A surrogate pair is an ordinary character in a sub.
+      const paired = yield* issuer.sign({ claims: { sub: "user-\ud83d\ude00" } })
+      assert.strictEqual((yield* withAuthorization(`Bearer ${paired}`)).status, 200)
+    })
+  )
+
   it.scoped("aud may be a list: exactly one matching config selects the tenant, two are refused", () =>
     Effect.gen(function* () {
       const shared = yield* makeTestIssuer({ path: "/shared", audience: "aud-a" })

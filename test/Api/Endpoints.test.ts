@@ -224,10 +224,19 @@ layer(ApiTestServer(), { excludeTestServices: true })("endpoints (SPEC §4.4)", 
         [{ name: 42, url, event_type_ids: [] }, "name: must be a string"],
         [{ name: "a".repeat(257), url, event_type_ids: [] }, "name: must be 1–256 characters after trimming"],
         [{ name: "bad\u0000name", url, event_type_ids: [] }, "name: must not contain control characters"],
+        [{ name: "bad\ud800name", url, event_type_ids: [] }, "name: must not contain lone surrogates"],
         [{ event_type_ids: [] }, "url: is required"],
         [{ url: null, event_type_ids: [] }, "url: must be a string"],
         [{ url: "hooks.example.com/x", event_type_ids: [] }, "url: must be an absolute http or https URL"],
         [{ url: "ftp://hooks.example.com/x", event_type_ids: [] }, "url: must be an absolute http or https URL"],
+        // The URL parser accepts these (it percent-encodes them), but PostgreSQL cannot store U+0000.
+        [{ url: "http://127.0.0.1:4001/ok?\u0000", event_type_ids: [] }, "url: must not contain control characters"],
+        [{ url: "https://hooks.example.com/o\u0000k", event_type_ids: [] }, "url: must not contain control characters"],
+        [
+          { url: "https://hooks.example.com/ok#\u0000", event_type_ids: [] },
+          "url: must not contain control characters"
+        ],
+        [{ url: "https://hooks.example.com/\udc00", event_type_ids: [] }, "url: must not contain lone surrogates"],
         [
           { url: "https://user:pw@hooks.example.com/", event_type_ids: [] },
           "url: must not contain a username or password"
@@ -328,6 +337,7 @@ layer(ApiTestServer(), { excludeTestServices: true })("endpoints (SPEC §4.4)", 
         ],
         [{ name: 5, url: "https://h.example.com", event_type_ids: [], version: 4 }, "name: must be a string"],
         [{ event_type_ids: [], version: 4 }, "url: is required"],
+        [{ url: "https://h.example.com/\u0000", event_type_ids: [], version: 4 }, "url: must not contain control"],
         [{ url: "http://192.168.1.1/", event_type_ids: [], version: 4 }, "url: 192.168.1.1 is not allowed (private"],
         [{ url: "https://h.example.com", version: 4 }, "event_type_ids: is required"],
         [{ url: "https://h.example.com", event_type_ids: [randomUUID()], version: 4 }, "event_type_ids[0]: unknown"],

@@ -179,6 +179,9 @@ layer(ApiTestServer(), { excludeTestServices: true })("event types (SPEC §4.3)"
         [{ name: "a".repeat(257) }, "name: must be 1–256 characters after trimming"],
         [{ name: "bad\u0007name" }, "name: must not contain control characters"],
         [{ name: "bad\u0085name" }, "name: must not contain control characters"],
+        // JSON's `\ud800` escape is a lone surrogate, which PostgreSQL would store as U+FFFD.
+        [{ name: "bad\ud800name" }, "name: must not contain lone surrogates"],
+        [{ name: "bad\udfffname" }, "name: must not contain lone surrogates"],
         [{ name: "user created" }, "name: must not contain whitespace"],
         [{ name: "user\u00a0created" }, "name: must not contain whitespace"],
         [{ name: "user\u2003created" }, "name: must not contain whitespace"],
@@ -188,6 +191,9 @@ layer(ApiTestServer(), { excludeTestServices: true })("event types (SPEC §4.3)"
         [{ name: "ok", schema: "{}" }, "schema: must be an object or null"],
         [{ name: "ok", schema: 1 }, "schema: must be an object or null"],
         [{ name: "ok", schema: true }, "schema: must be an object or null"],
+        // jsonb refuses a lone surrogate outright.
+        [{ name: "ok", schema: { a: ["x", { b: "\ud800" }] } }, "schema: must not contain lone surrogates"],
+        [{ name: "ok", schema: { ["k\udc00"]: 1 } }, "schema: must not contain lone surrogates"],
         [{ name: "ok", schema: { a: "x\u0000y" } }, "schema: must not contain the character U+0000"],
         [{ name: "ok", schema: { ["k\u0000"]: 1 } }, "schema: must not contain the character U+0000"]
       ]
@@ -205,7 +211,10 @@ layer(ApiTestServer(), { excludeTestServices: true })("event types (SPEC §4.3)"
       const long = yield* createType(token, appId, { name: "😀".repeat(256) })
       assert.strictEqual(long.name, "😀".repeat(256))
       yield* createType(token, appId, { name: "Bestellung.erstellt-ü_1" })
-      assert.strictEqual((yield* listTypes(token, appId)).total, 2)
+      // Surrogate pairs are ordinary characters, in the name and in the schema.
+      const paired = yield* createType(token, appId, { name: "pair.\ud83d\ude00", schema: { "\ud83d\ude00": "😀" } })
+      assert.deepStrictEqual({ name: paired.name, schema: paired.schema }, { name: "pair.😀", schema: { "😀": "😀" } })
+      assert.strictEqual((yield* listTypes(token, appId)).total, 3)
     })
   )
 
@@ -251,6 +260,8 @@ layer(ApiTestServer(), { excludeTestServices: true })("event types (SPEC §4.3)"
         [{ name: "a b", version: 1 }, "name: must not contain whitespace"],
         [{ name: "pigeon.test", version: 1 }, 'name: must not be "pigeon.test", which is reserved'],
         [{ name: "x", schema: [1], version: 1 }, "schema: must be an object or null"],
+        [{ name: "x\ud800", version: 1 }, "name: must not contain lone surrogates"],
+        [{ name: "x", schema: { a: "\udfff" }, version: 1 }, "schema: must not contain lone surrogates"],
         [{ name: "x" }, "version: is required"],
         [{ name: "x", version: null }, "version: must be an integer ≥ 1"],
         [{ name: "x", version: 0 }, "version: must be an integer ≥ 1"],

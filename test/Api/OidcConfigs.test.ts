@@ -176,8 +176,23 @@ layer(ApiTestServer(), { excludeTestServices: true })("tenant OIDC configs (SPEC
         [configBody({ audience: "x".repeat(513) }), "audience: must be 1–512 characters"],
         [configBody({ audience: "tab\tinside" }), "audience: must not contain control characters"],
         [configBody({ audience: "x\u0085y" }), "audience: must not contain control characters"],
+        [configBody({ audience: "x\ud800" }), "audience: must not contain lone surrogates"],
         [configBody({ jwks_url: 42 }), "jwks_url: must be a string"],
-        [configBody({ jwks_url: "https://u@id.example.com/jwks" }), "jwks_url: must not contain a username or password"]
+        [
+          configBody({ jwks_url: "https://u@id.example.com/jwks" }),
+          "jwks_url: must not contain a username or password"
+        ],
+        // The URL parser accepts these (it percent-encodes them), but PostgreSQL cannot store U+0000.
+        [
+          configBody({ issuer_url: "https://id.example.com/\u0000" }),
+          "issuer_url: must not contain control characters"
+        ],
+        [
+          configBody({ issuer_url: "https://id.example.com/#\u0000" }),
+          "issuer_url: must not contain control characters"
+        ],
+        [configBody({ issuer_url: "https://id.example.com/\udc00" }), "issuer_url: must not contain lone surrogates"],
+        [configBody({ jwks_url: "https://id.example.com/jwks\u0000" }), "jwks_url: must not contain control characters"]
       ]
       for (const [body, error] of cases) {
         assertError(yield* call("POST", PATH, { token, body }), 400, "bad_request", error)
@@ -325,6 +340,26 @@ layer(ApiTestServer({ PIGEON_MAX_PAYLOAD_BYTES: "1024" }), { excludeTestServices
         const init: RequestInit & { readonly duplex: "half" } = {
           method: "POST",
           headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: chunked,
+          duplex: "half"
+        }
+        assertError(yield* request(PATH, init), 413, "payload_too_large")
+      })
+    )
+
+    it.scoped("a chunked body over the limit with another content type is 413, not 415", () =>
+      Effect.gen(function* () {
+        const token = yield* adminToken()
+        const chunk = new TextEncoder().encode("x".repeat(64 * 1024))
+        const chunked = new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let i = 0; i < 18; i++) controller.enqueue(chunk)
+            controller.close()
+          }
+        })
+        const init: RequestInit & { readonly duplex: "half" } = {
+          method: "POST",
+          headers: { "content-type": "text/plain", authorization: `Bearer ${token}` },
           body: chunked,
           duplex: "half"
         }

@@ -19,6 +19,7 @@ import {
   getEndpoint,
   listAttempts,
   listDeadLetters,
+  logsWith,
   makeApp,
   metric,
   sendMessage,
@@ -67,10 +68,9 @@ const assertSignedRequest = (
 const gaps = (requests: ReadonlyArray<ReceivedRequest>) =>
   requests.slice(1).map((request, index) => request.receivedAt - requests[index]!.receivedAt)
 
-layer(
-  WorkerTestServer({ env: { PIGEON_WORKER_MAX_RETRIES: "3", PIGEON_WORKER_BACKOFF_BASE_SECS: String(base) } }),
-  { excludeTestServices: true }
-)("delivery worker (SPEC §5, §7)", (it) => {
+layer(WorkerTestServer({ env: { PIGEON_WORKER_MAX_RETRIES: "3", PIGEON_WORKER_BACKOFF_BASE_SECS: String(base) } }), {
+  excludeTestServices: true
+})("delivery worker (SPEC §5, §7)", (it) => {
   it.scoped("500, 500, 200: three signed tries of the same bytes, spaced by the backoff, ending succeeded", () =>
     Effect.gen(function* () {
       const receiver = yield* makeReceiver()
@@ -136,6 +136,23 @@ layer(
     })
   )
 
+  it.scoped("an event type name beyond ASCII goes out in x-pigeon-event-type as its UTF-8 bytes", () =>
+    Effect.gen(function* () {
+      const receiver = yield* makeReceiver()
+      const app = yield* makeApp("订单.créé")
+      yield* createEndpoint(app, receiver.url())
+
+      const messageId = yield* sendMessage(app, { order: 0 })
+      const [attempt] = yield* awaitFinished(app, messageId)
+      const [received] = yield* awaitRequests(receiver, 1)
+
+      assert.deepInclude(attempt, { status: "succeeded", attempt_number: 1, response_code: 204 })
+      // Node's parser hands header bytes over one character per byte.
+      const bytes = Buffer.from(received!.headers["x-pigeon-event-type"]!, "latin1")
+      assert.strictEqual(bytes.toString("utf8"), "订单.créé")
+    })
+  )
+
   it.scoped("always 500 with MAX_RETRIES=3: exactly three tries, failed, one dead letter, counted", () =>
     Effect.gen(function* () {
       const receiver = yield* makeReceiver({ fallback: Reply.status(500, { body: "broken" }) })
@@ -146,7 +163,7 @@ layer(
 
       const messageId = yield* sendMessage(app, { order: 1 })
       const [attempt] = yield* awaitFinished(app, messageId)
-      yield* Effect.sleep("1500 millis")
+      yield* Effect.sleep("1 second")
 
       const requests = yield* receiver.requests
       assert.deepStrictEqual(
@@ -190,7 +207,7 @@ layer(
       const [again] = yield* eventually("the retried attempt failed again", listAttempts(app, messageId), (list) =>
         list.every((one) => one.status === "failed" && one.attempt_number === 4)
       )
-      yield* Effect.sleep("1500 millis")
+      yield* Effect.sleep("500 millis")
 
       assert.strictEqual(afterRetry[3]!.headers["x-pigeon-attempt"], "4")
       assert.strictEqual(afterRetry[3]!.headers["webhook-id"], messageId)
@@ -204,7 +221,7 @@ layer(
       const newAttemptId = (replayed.json() as { attempt_id: string }).attempt_id
       const all = yield* awaitRequests(receiver, 7)
       const attempts = yield* awaitFinished(app, messageId, 2)
-      yield* Effect.sleep("1500 millis")
+      yield* Effect.sleep("500 millis")
 
       assert.lengthOf(yield* receiver.requests, 7, "the replay had the full three tries, no more")
       assert.deepStrictEqual(
@@ -254,6 +271,79 @@ layer(
     })
   )
 
+  it.scoped("a secret rotated and a URL changed between tries apply from the next try: signed with both secrets", () =>
+    Effect.gen(function* () {
+      const before = yield* makeReceiver()
+      const after = yield* makeReceiver()
+      yield* before.enqueue(Reply.status(429, { headers: { "retry-after": "1" } }))
+      const app = yield* makeApp("user.created")
+      const endpoint = yield* createEndpoint(app, before.url())
+      const messageId = yield* sendMessage(app, sentPayload)
+      yield* eventually("the first try recorded", listAttempts(app, messageId), (list) =>
+        list.every((one) => one.status === "pending" && one.attempt_number === 1)
+      )
+
+      const rotated = yield* call("POST", `${app.path}/endpoints/${endpoint.id}/rotate`, { token: app.token })
+      assert.strictEqual(rotated.status, 200, rotated.text)
+      const { new_secret: newSecret, version } = rotated.json() as { new_secret: string; version: number }
+      const moved = yield* call("PUT", `${app.path}/endpoints/${endpoint.id}`, {
+        token: app.token,
+        body: { url: after.url("/moved"), event_type_ids: [app.eventTypeId], version }
+      })
+      assert.strictEqual(moved.status, 200, moved.text)
+      const [second] = yield* awaitRequests(after, 1)
+      yield* awaitFinished(app, messageId)
+
+      assert.lengthOf(yield* before.requests, 1)
+      assert.strictEqual(second!.target, "/moved")
+      assert.strictEqual(second!.headers["x-pigeon-attempt"], "2")
+      assert.strictEqual(
+        second!.headers["x-pigeon-signature"],
+        `${pigeonSignature(newSecret, second!.body)},${pigeonSignature(endpoint.secret, second!.body)}`
+      )
+      const standard = second!.headers["webhook-signature"]!.split(" ")
+      assert.lengthOf(standard, 2)
+      assert.strictEqual(
+        standard[0],
+        new Webhook(newSecret).sign(
+          messageId,
+          new Date(Number(second!.headers["webhook-timestamp"]) * 1000),
+          second!.body
+        )
+      )
+      assert.doesNotThrow(() => new Webhook(newSecret).verify(second!.body, second!.headers))
+      assert.doesNotThrow(() => new Webhook(endpoint.secret).verify(second!.body, second!.headers))
+    })
+  )
+
+  it.scoped("a try whose endpoint is deleted meanwhile is discarded with a warning, and the worker goes on", () =>
+    Effect.gen(function* () {
+      const slow = yield* makeReceiver({ fallback: Reply.status(200, { delayMs: 800 }) })
+      const healthy = yield* makeReceiver()
+      const app = yield* makeApp()
+      const doomed = yield* createEndpoint(app, slow.url())
+      const discardedBefore = (yield* logsWith("outcome discarded: the attempt is no longer this try's")).length
+
+      yield* sendMessage(app, { doomed: true })
+      yield* awaitRequests(slow, 1)
+      const deleted = yield* call("DELETE", `${app.path}/endpoints/${doomed.id}`, { token: app.token })
+      assert.strictEqual(deleted.status, 204, deleted.text)
+      const warnings = yield* eventually(
+        "the discarded outcome logged",
+        logsWith("outcome discarded: the attempt is no longer this try's"),
+        (entries) => entries.length > discardedBefore
+      )
+      yield* createEndpoint(app, healthy.url())
+      const messageId = yield* sendMessage(app, { after: "discard" })
+      yield* awaitRequests(healthy, 1)
+
+      assert.deepInclude(warnings[discardedBefore], { level: "WARN" })
+      assert.strictEqual(warnings[discardedBefore]!.annotations.endpointId, doomed.id)
+      assert.deepInclude((yield* awaitFinished(app, messageId))[0], { status: "succeeded" })
+      assert.lengthOf(yield* slow.requests, 1)
+    })
+  )
+
   it.scoped("410: a dead letter at once, the endpoint disabled as gone by the system, counted", () =>
     Effect.gen(function* () {
       const receiver = yield* makeReceiver({ fallback: Reply.status(410, { body: "gone for good" }) })
@@ -264,7 +354,7 @@ layer(
 
       const messageId = yield* sendMessage(app, { order: 4 })
       const [attempt] = yield* awaitFinished(app, messageId)
-      yield* Effect.sleep("1 second")
+      yield* Effect.sleep("500 millis")
 
       assert.lengthOf(yield* receiver.requests, 1)
       assert.deepInclude(attempt, { status: "failed", attempt_number: 1, response_code: 410 })
@@ -299,7 +389,12 @@ layer(
 
       assert.lengthOf(yield* receiver.requests, 3)
       assert.lengthOf(yield* elsewhere.requests, 0)
-      assert.deepInclude(attempt, { status: "failed", attempt_number: 3, response_code: 307, response_body: "moved 307" })
+      assert.deepInclude(attempt, {
+        status: "failed",
+        attempt_number: 3,
+        response_code: 307,
+        response_body: "moved 307"
+      })
       assert.lengthOf(yield* listDeadLetters(app), 1)
     })
   )

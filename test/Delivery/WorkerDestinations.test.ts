@@ -112,7 +112,7 @@ layer(
 
       const messageId = yield* sendMessage(app, { by: "name" })
       const [attempt] = yield* awaitFinished(app, messageId)
-      yield* Effect.sleep("1500 millis")
+      yield* Effect.sleep("800 millis")
 
       assert.strictEqual(attempt!.status, "failed")
       assert.strictEqual(attempt!.attempt_number, 1)
@@ -121,9 +121,10 @@ layer(
         attempt!.response_body!,
         /^destination_refused: (127\.0\.0\.1 \(loopback, 127\.0\.0\.0\/8\)|::1 \(.+\)) for host localhost$/
       )
-      assert.deepStrictEqual((yield* call("GET", `${app.path}/messages/${messageId}/attempts`, { token: app.token })).json(), [
-        attempt
-      ])
+      assert.deepStrictEqual(
+        (yield* call("GET", `${app.path}/messages/${messageId}/attempts`, { token: app.token })).json(),
+        [attempt]
+      )
       const letters = yield* listDeadLetters(app)
       assert.lengthOf(letters, 1)
       assert.deepInclude(letters[0], {

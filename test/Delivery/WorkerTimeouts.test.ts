@@ -1,10 +1,12 @@
 /**
- * SPEC §5.4 in the running worker: a receiver that never answers, one that stalls mid-body and one that floods are
- * each cut (at the one deadline or at the 64 KiB cap), recorded and retried, while another endpoint's deliveries go
- * on in the same worker during the stall.
+ * SPEC §5.3 and §5.4 in the running worker: a receiver that never answers, one that stalls mid-body and one that
+ * floods are each cut (at the one deadline or at the 64 KiB cap), recorded and retried, while another endpoint's
+ * deliveries go on in the same worker during the stall; a dropped connection is a network error, retried.
  */
+import { SqlClient } from "@effect/sql"
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { insertAttempt } from "../support/Fixtures.js"
 import { makeReceiver, type Receiver, Reply } from "../support/Receiver.js"
 import {
   type AttemptBody,
@@ -30,23 +32,44 @@ const firstTryRecorded = (app: TestApp, messageId: string) =>
   )
 
 /**
- * While `stalled` holds its first request, three messages to a healthy endpoint of another application arrive; they
- * came before the stalled try ended (its `attempted_at`). Answers that first try as recorded.
+ * Three attempts to a healthy endpoint of another application, written before the stall but due only in an hour,
+ * so that making them due during the stall is one quick statement: the window of a 1 s deadline is short.
  */
-const healthyDuringStall = (stalled: Receiver, firstTry: Effect.Effect<AttemptBody>) =>
-  Effect.gen(function* () {
-    const healthy = yield* makeReceiver()
-    const app = yield* makeApp()
-    yield* createEndpoint(app, healthy.url())
-    yield* awaitRequests(stalled, 1)
+const parkedHealthyDeliveries = Effect.gen(function* () {
+  const receiver = yield* makeReceiver()
+  const app = yield* makeApp()
+  // Subscribed to nothing: the sends make no attempts of their own; the fixture writes the parked ones.
+  const endpoint = yield* createEndpoint(app, receiver.url(), { eventTypeIds: [] })
+  const parkedUntil = new Date(Date.now() + 3_600_000)
+  const attemptIds = yield* Effect.forEach([1, 2, 3], (n) =>
+    Effect.flatMap(sendMessage(app, { healthy: n }), (messageId) =>
+      insertAttempt({ messageId, endpointId: endpoint.id, status: "pending", createdAt: parkedUntil })
+    )
+  )
+  const release = Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`UPDATE attempts SET next_attempt_at = ${new Date()} WHERE id = ANY(${attemptIds}::uuid[])`
+  ).pipe(Effect.orDie)
+  return { receiver, release }
+})
 
-    const sent = yield* Effect.forEach([1, 2, 3], (n) => sendMessage(app, { healthy: n }))
-    const arrived = yield* awaitRequests(healthy, 3)
+/**
+ * While `stalled` holds its first request, the parked healthy deliveries are made due; they arrive before the stalled
+ * try ended (its `attempted_at`). Answers that first try as recorded.
+ */
+const healthyDuringStall = <R>(
+  stalled: Receiver,
+  healthy: Effect.Effect.Success<typeof parkedHealthyDeliveries>,
+  firstTry: Effect.Effect<AttemptBody, never, R>
+) =>
+  Effect.gen(function* () {
+    yield* awaitRequests(stalled, 1)
+    yield* healthy.release
+    const arrived = yield* awaitRequests(healthy.receiver, 3)
     const cut = yield* firstTry
 
     const cutAt = Date.parse(cut.attempted_at!)
     arrived.forEach((request) => assert.isBelow(request.receivedAt, cutAt, "delivered while the other try hung"))
-    yield* Effect.forEach(sent, (messageId) => awaitFinished(app, messageId))
     return cut
   })
 
@@ -60,42 +83,59 @@ layer(
   }),
   { excludeTestServices: true }
 )("delivery worker: deadline and response cap (SPEC §5.4)", (it) => {
-  it.scoped("a receiver that never answers is cut at the deadline, recorded as a timeout and retried", () =>
+  it.scoped("a receiver that never answers and one that stalls mid-body are cut at the deadline and retried", () =>
     Effect.gen(function* () {
-      const receiver = yield* makeReceiver()
-      yield* receiver.enqueue(Reply.hang)
+      const hanging = yield* makeReceiver()
+      yield* hanging.enqueue(Reply.hang)
+      const stalling = yield* makeReceiver()
+      yield* stalling.enqueue(Reply.stallBody({ status: 200, declaredBytes: 10_000, sentBytes: "partial" }))
       const app = yield* makeApp()
-      yield* createEndpoint(app, receiver.url())
+      yield* createEndpoint(app, hanging.url())
+      const other = yield* makeApp()
+      yield* createEndpoint(other, stalling.url())
+      const healthyDuringHang = yield* parkedHealthyDeliveries
+      const healthyDuringStalledBody = yield* parkedHealthyDeliveries
 
-      const messageId = yield* sendMessage(app, { wait: "forever" })
-      const cut = yield* healthyDuringStall(receiver, firstTryRecorded(app, messageId))
-      const [hung, retried] = yield* awaitRequests(receiver, 2)
-      const [attempt] = yield* awaitFinished(app, messageId)
+      const neverAnswered = yield* sendMessage(app, { wait: "forever" })
+      const stalledMidBody = yield* sendMessage(other, { wait: "mid-body" })
+      const [hangCut, stallCut] = yield* Effect.all(
+        [
+          healthyDuringStall(hanging, healthyDuringHang, firstTryRecorded(app, neverAnswered)),
+          healthyDuringStall(stalling, healthyDuringStalledBody, firstTryRecorded(other, stalledMidBody))
+        ],
+        { concurrency: "unbounded" }
+      )
+      const [hung, hungRetry] = yield* awaitRequests(hanging, 2)
+      const [stalled, stallRetry] = yield* awaitRequests(stalling, 2)
 
-      assert.strictEqual(cut.response_code, null)
-      assert.strictEqual(cut.response_body, "timeout: no complete response within 1 s")
-      assert.isAtLeast(cut.duration_ms!, 1000)
-      assert.strictEqual((yield* hung!.responseEnd).completed, false)
-      assert.strictEqual(retried!.headers["x-pigeon-attempt"], "2")
-      assert.deepInclude(attempt, { status: "succeeded", attempt_number: 2, response_code: 204 })
+      assert.strictEqual(hangCut.response_code, null)
+      assert.strictEqual(hangCut.response_body, "timeout: no complete response within 1 s")
+      assert.isAtLeast(hangCut.duration_ms!, 1000)
+      assert.strictEqual(stallCut.response_code, null)
+      assert.strictEqual(stallCut.response_body, "timeout: no complete response within 1 s (status 200 received)")
+      assert.isAtLeast(stallCut.duration_ms!, 1000)
+      assert.isFalse((yield* hung!.responseEnd).completed)
+      assert.isFalse((yield* stalled!.responseEnd).completed)
+      assert.strictEqual(hungRetry!.headers["x-pigeon-attempt"], "2")
+      assert.strictEqual(stallRetry!.headers["x-pigeon-attempt"], "2")
+      assert.deepInclude((yield* awaitFinished(app, neverAnswered))[0], { status: "succeeded", attempt_number: 2 })
+      assert.deepInclude((yield* awaitFinished(other, stalledMidBody))[0], { status: "succeeded", attempt_number: 2 })
     })
   )
 
-  it.scoped("a body that stalls after the status is cut at the deadline: a timeout without response_code", () =>
+  it.scoped("a connection closed without an answer is a network error without response_code, retried", () =>
     Effect.gen(function* () {
       const receiver = yield* makeReceiver()
-      yield* receiver.enqueue(Reply.stallBody({ status: 200, declaredBytes: 10_000, sentBytes: "partial" }))
+      yield* receiver.enqueue(Reply.drop)
       const app = yield* makeApp()
       yield* createEndpoint(app, receiver.url())
 
-      const messageId = yield* sendMessage(app, { wait: "mid-body" })
-      const cut = yield* healthyDuringStall(receiver, firstTryRecorded(app, messageId))
-      const [stalled] = yield* awaitRequests(receiver, 2)
+      const messageId = yield* sendMessage(app, { dropped: true })
+      const failed = yield* firstTryRecorded(app, messageId)
       const [attempt] = yield* awaitFinished(app, messageId)
 
-      assert.strictEqual(cut.response_code, null)
-      assert.strictEqual(cut.response_body, "timeout: no complete response within 1 s (status 200 received)")
-      assert.strictEqual((yield* stalled!.responseEnd).completed, false)
+      assert.strictEqual(failed.response_code, null)
+      assert.match(failed.response_body!, /^network_error: \S/)
       assert.deepInclude(attempt, { status: "succeeded", attempt_number: 2, response_code: 204 })
     })
   )

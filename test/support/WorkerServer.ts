@@ -3,7 +3,7 @@
  * `pigeon worker` (src/Delivery/DeliveryLive.ts) over one fresh database, with time shrunk through the configuration,
  * loopback receivers, and the logs kept for assertions. Everything is created through the HTTP API, as a user would.
  */
-import { Context, Duration, Effect, HashMap, Layer, Logger, Option } from "effect"
+import { Clock, Context, Duration, Effect, HashMap, Layer, Logger, Option } from "effect"
 import { DeliveryLive } from "../../src/Delivery/DeliveryLive.js"
 import { adminToken, ApiTestServer, call } from "./ApiServer.js"
 import type { TestResponse } from "./Http.js"
@@ -77,6 +77,7 @@ export const WorkerTestServer = (options: WorkerServerOptions = {}) =>
     })
   )
 
+/** Receiver `index` of `WorkerServerOptions.receivers`. */
 export const layerReceiver = (index: number) =>
   Effect.flatMap(LayerReceivers, (receivers) =>
     receivers[index] === undefined ? Effect.dieMessage(`no receiver ${index}`) : Effect.succeed(receivers[index])
@@ -100,11 +101,11 @@ export const eventually = <A, E, R>(
   timeout: Duration.DurationInput = "20 seconds"
 ): Effect.Effect<A, E, R> =>
   Effect.gen(function* () {
-    const deadline = Date.now() + Duration.toMillis(Duration.decode(timeout))
+    const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(Duration.decode(timeout))
     for (;;) {
       const value = yield* effect
       if (done(value)) return value
-      if (Date.now() > deadline) {
+      if ((yield* Clock.currentTimeMillis) > deadline) {
         return yield* Effect.dieMessage(
           `${what}: not within ${Duration.format(timeout)}, last ${JSON.stringify(value)}`
         )
