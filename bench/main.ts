@@ -11,7 +11,7 @@ import { runPgbenchBaseline } from "./Baselines/Pgbench.js"
 import { runUndiciBaseline } from "./Baselines/Undici.js"
 import { nowMs } from "./Clock.js"
 import { shapeKey, type BenchContext, type Shape } from "./Context.js"
-import { openServer, type DatabaseServer } from "./Database.js"
+import { openServer } from "./Database.js"
 import { startIssuer } from "./Issuer.js"
 import { describeMachine } from "./Machine.js"
 import { parseOptions, usage, UsageError, type BenchOptions } from "./Options.js"
@@ -169,12 +169,9 @@ const run = async (options: BenchOptions) => {
   if (!procfsAvailable()) progress.note("no /proc: CPU and memory figures will be null")
 
   const shared = new Resources()
-  let server: DatabaseServer | undefined
   try {
     progress.begin("setup")
-    server = await openServer()
-    const openedServer = server
-    shared.hold("database server", server, (s) => s.stop())
+    const server = shared.hold("database server", await openServer(), (opened) => opened.stop())
     progress.note(`database: ${server.embedded ? "embedded Postgres" : server.source}`)
     const receiver = shared.hold("receiver", await startReceiver(), (r) => r.close())
     const issuer = shared.hold("issuer", await startIssuer(), (i) => i.close())
@@ -182,9 +179,9 @@ const run = async (options: BenchOptions) => {
       ? await Fs.mkdtemp(Path.join(Os.tmpdir(), "pigeon-bench-profiles-"))
       : undefined
     if (cpuProfileDir !== undefined) progress.note(`CPU profiles in ${cpuProfileDir}`)
-    const context: BenchContext = { server: openedServer, receiver, issuer, cpuProfileDir }
+    const context: BenchContext = { server, receiver, issuer, cpuProfileDir }
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`
-    const machine = await describeMachine(openedServer, command, startedAt)
+    const machine = await describeMachine(server, command, startedAt)
 
     const state: RunState = { results: [], baselines: new Map(), rateWithoutFirstPort: new Map() }
     for (const step of steps) {
@@ -195,7 +192,7 @@ const run = async (options: BenchOptions) => {
       progress.end(summaryOf(result))
     }
 
-    const notes = openedServer.embedded
+    const notes = server.embedded
       ? []
       : ["WAL figures count the whole server's WAL: writes of other databases on it during a run inflate them"]
     const results = {

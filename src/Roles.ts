@@ -71,8 +71,22 @@ const startedLog = (config: PigeonConfigShape, address: string, database: Databa
     })
   )
 
-/** What tries in flight get at shutdown: the budget less a margin for recording, releasing and closing. */
+/** What tries in flight and open requests get at shutdown: the budget less a margin for recording and closing. */
 const workerBudget = (config: PigeonConfigShape) => Duration.seconds(Math.max(1, config.shutdownTimeoutSecs - 3))
+
+/**
+ * Open requests get their grace only within the budget: a budget shorter than that grace must still end in exit 0,
+ * with the requests left over cut, rather than in the overrun exit.
+ */
+const drainWithin = (node: NodeServer["Type"], budget: Duration.Duration) =>
+  node.drain.pipe(
+    Effect.timeoutTo({
+      duration: budget,
+      onSuccess: () => Effect.void,
+      onTimeout: () => Effect.sync(() => node.server.closeAllConnections())
+    }),
+    Effect.flatten
+  )
 
 /**
  * SPEC §10.3: readiness turns 503, then the listener drains while the worker stops claiming and
@@ -86,9 +100,10 @@ const shutdown = (config: PigeonConfigShape, context: Context.Context<Readiness 
     // This runs as a finalizer, uninterruptibly: a timeout inside could then never cut what it waits for (tries past
     // the budget, requests past their grace). Each step runs on a fiber of its own, made interruptible again.
     yield* Effect.all(
-      [Context.get(context, NodeServer).drain, Context.get(context, DeliveryWorker).stop(workerBudget(config))].map(
-        Effect.interruptible
-      ),
+      [
+        drainWithin(Context.get(context, NodeServer), workerBudget(config)),
+        Context.get(context, DeliveryWorker).stop(workerBudget(config))
+      ].map(Effect.interruptible),
       { concurrency: "unbounded", discard: true }
     )
   })

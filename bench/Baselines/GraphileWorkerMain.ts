@@ -46,7 +46,13 @@ const load = async (message: Extract<ToGraphile, { readonly type: "load" }>) => 
     const loaded: { readonly default?: unknown } = await import(packageName)
     graphile = (loaded.default ?? loaded) as GraphileWorker
   } catch (error) {
-    return send({ type: "unavailable", reason: `graphile-worker is not installed (${String(error).split("\n")[0]})` })
+    const missing = error instanceof Error && "code" in error && error.code === "ERR_MODULE_NOT_FOUND"
+    return send({
+      type: "unavailable",
+      reason: missing
+        ? "graphile-worker is not installed (add the devDependency graphile-worker@0.17.3)"
+        : `graphile-worker could not be loaded: ${String(error).split("\n")[0]}`
+    })
   }
   connectionString = message.connectionString
   const utils = await graphile.makeWorkerUtils({ connectionString, logger: quietLogger(graphile) })

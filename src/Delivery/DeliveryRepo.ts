@@ -1,6 +1,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
 import { Audit } from "../Audit/Audit.js"
+import { isTransientConflict } from "../Database/Constraints.js"
 import { newId } from "../Domain/Ids.js"
 import { ClaimedAttempt, type Completion, type DisableReason, type Recorded } from "./ClaimedAttempt.js"
 
@@ -124,6 +125,12 @@ export class DeliveryRepo extends Effect.Service<DeliveryRepo>()("DeliveryRepo",
         ON CONFLICT (attempt_id) DO NOTHING
         RETURNING id`.pipe(Effect.map((rows) => rows.length > 0))
 
+    const lockParents = (completion: Completion) => sql`
+      SELECT 1 FROM applications a, endpoints e, messages m
+      WHERE a.id = ${completion.attempt.appId} AND e.id = ${completion.attempt.endpointId}
+        AND m.id = ${completion.attempt.messageId}
+      FOR KEY SHARE`
+
     const updateSummary = SqlSchema.single({
       Request: Schema.Struct({
         endpointId: Schema.String,
@@ -165,6 +172,10 @@ export class DeliveryRepo extends Effect.Service<DeliveryRepo>()("DeliveryRepo",
       sql
         .withTransaction(
           Effect.gen(function* () {
+            // Parents first, in the order a cascading delete takes them, so that deleting an application,
+            // endpoint or message while its try is recorded waits instead of deadlocking.
+            const parents = yield* lockParents(completion)
+            if (parents.length === 0) return { _tag: "Discarded" } satisfies Recorded
             const updated = yield* updateAttempt({
               id: completion.attempt.id,
               attemptNumber: completion.attempt.attemptNumber,
@@ -202,7 +213,10 @@ export class DeliveryRepo extends Effect.Service<DeliveryRepo>()("DeliveryRepo",
             return { _tag: "Recorded", deadLettered, disabled: reason } satisfies Recorded
           })
         )
-        .pipe(Effect.orDie)
+        .pipe(
+          Effect.retry({ times: 3, while: (error) => error._tag === "SqlError" && isTransientConflict(error) }),
+          Effect.orDie
+        )
 
     /**
      * Returns tries that will not finish (shutdown past its budget) to pending, due now, without

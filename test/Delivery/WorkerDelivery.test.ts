@@ -271,17 +271,16 @@ layer(WorkerTestServer({ env: { PIGEON_WORKER_MAX_RETRIES: "3", PIGEON_WORKER_BA
     })
   )
 
-  it.scoped("a secret rotated and a URL changed between tries apply from the next try: signed with both secrets", () =>
+  it.scoped("a secret rotated and a URL changed during a try apply from the next try: signed with both secrets", () =>
     Effect.gen(function* () {
       const before = yield* makeReceiver()
       const after = yield* makeReceiver()
-      yield* before.enqueue(Reply.status(429, { headers: { "retry-after": "1" } }))
+      // The first try stays open while the endpoint changes: the claim already read its URL and secret.
+      yield* before.enqueue(Reply.status(500, { delayMs: 2500 }))
       const app = yield* makeApp("user.created")
       const endpoint = yield* createEndpoint(app, before.url())
       const messageId = yield* sendMessage(app, sentPayload)
-      yield* eventually("the first try recorded", listAttempts(app, messageId), (list) =>
-        list.every((one) => one.status === "pending" && one.attempt_number === 1)
-      )
+      const [first] = yield* awaitRequests(before, 1)
 
       const rotated = yield* call("POST", `${app.path}/endpoints/${endpoint.id}/rotate`, { token: app.token })
       assert.strictEqual(rotated.status, 200, rotated.text)
@@ -291,10 +290,12 @@ layer(WorkerTestServer({ env: { PIGEON_WORKER_MAX_RETRIES: "3", PIGEON_WORKER_BA
         body: { url: after.url("/moved"), event_type_ids: [app.eventTypeId], version }
       })
       assert.strictEqual(moved.status, 200, moved.text)
+      assert.strictEqual((yield* listAttempts(app, messageId))[0]!.status, "in_flight", "changed during the try")
       const [second] = yield* awaitRequests(after, 1)
       yield* awaitFinished(app, messageId)
 
       assert.lengthOf(yield* before.requests, 1)
+      assert.strictEqual(first!.headers["x-pigeon-signature"], pigeonSignature(endpoint.secret, first!.body))
       assert.strictEqual(second!.target, "/moved")
       assert.strictEqual(second!.headers["x-pigeon-attempt"], "2")
       assert.strictEqual(
