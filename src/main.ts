@@ -1,4 +1,4 @@
-import { ValidationError } from "@effect/cli"
+import { CliConfig, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Option } from "effect"
 import { cli } from "./Cli.js"
@@ -25,6 +25,9 @@ const reportFailure = (cause: Cause.Cause<unknown>) => {
 
 cli(process.argv).pipe(
   Effect.tapErrorCause(reportFailure),
+  // The CLI's own options (--wizard, --completions, --log-level) are not Pigeon's: logging is set with
+  // PIGEON_LOG_LEVEL. Hidden from the help so that it lists what Pigeon supports.
+  Effect.provide(CliConfig.layer({ showBuiltIns: false })),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
 )

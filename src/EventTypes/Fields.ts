@@ -48,7 +48,11 @@ const schemaProblem = (value: unknown): string | undefined => {
   return undefined
 }
 
-/** SPEC §4.3: an object or null, stored as given and never enforced. */
+/**
+ * SPEC §4.3: an object or null, stored and never enforced.
+ * KNOWN LIMITATION: the schema goes through `JSON.parse`, so numbers beyond double precision inside it
+ * (`12345678901234567890`, `1e400`) are rounded; payloads never are (they are kept as sent text).
+ */
 export const EventTypeSchemaField = Schema.transformOrFail(
   Schema.Unknown.annotations({ jsonSchema: { type: ["object", "null"] } }),
   Schema.NullOr(JsonObject),
