@@ -3,7 +3,7 @@
  * trusting a test issuer, HTTP calls against a spawned process, receivers that count `webhook-id`s per port, and
  * plain SQL on the database the processes share, every row decoded through a Schema.
  */
-import { Data, Effect, Schema, type Scope } from "effect"
+import { Data, Effect, Option, Schema, type Scope } from "effect"
 import * as Http from "node:http"
 import { Client } from "pg"
 import { startPigeon, type RunningPigeon } from "./PigeonProcess.js"
@@ -27,10 +27,7 @@ const decodeLogLine = Schema.decodeUnknownOption(Schema.parseJson(LogLine))
 
 /** Every JSON log line of a process output; other lines (banners, stack traces) are skipped. */
 export const logLines = (output: string): ReadonlyArray<LogLine> =>
-  output.split("\n").flatMap((line) => {
-    const decoded = decodeLogLine(line)
-    return decoded._tag === "Some" ? [decoded.value] : []
-  })
+  output.split("\n").flatMap((line) => Option.toArray(decodeLogLine(line)))
 
 /** The log lines whose message is `message`. */
 export const logsWithMessage = (pigeon: RunningPigeon, message: string) => {
@@ -102,14 +99,14 @@ export const tenantApi = (baseUrl: string, token: string): TenantApi => ({
 })
 
 /**
- * `pigeon api` with the bootstrap organization enabled and trusting a fresh test issuer (SPEC §3.5), and a token of
- * that organization: data is created the way a sender would, so fan-out and the NOTIFY of a send are the real ones.
+ * `pigeon <role>` with the bootstrap organization enabled and trusting a fresh test issuer (SPEC §3.5), and a token
+ * of that organization: data is created the way a sender would, so fan-out and the NOTIFY of a send are the real ones.
  */
-export const startApiProcess = (databaseUrl: string, env: Record<string, string> = {}) =>
+const startWithTenantApi = (role: "api" | "serve", databaseUrl: string, env: Record<string, string>) =>
   Effect.gen(function* () {
     const issuer = yield* makeTestIssuer({ audience: "pigeon-api" })
     const pigeon = yield* startPigeon(
-      ["api"],
+      [role],
       processEnv(databaseUrl, {
         PIGEON_BOOTSTRAP_ORG_ENABLED: "true",
         PIGEON_BOOTSTRAP_OIDC_ISSUER_URL: issuer.issuerUrl,
@@ -123,24 +120,13 @@ export const startApiProcess = (databaseUrl: string, env: Record<string, string>
     return { pigeon, api: tenantApi(`http://${address}`, token) }
   })
 
-/** The same, for a `pigeon serve` process: its own API creates the data its own worker delivers. */
+/** A `pigeon api` process: it makes no deliveries, `pigeon worker` processes do. */
+export const startApiProcess = (databaseUrl: string, env: Record<string, string> = {}) =>
+  startWithTenantApi("api", databaseUrl, env)
+
+/** A `pigeon serve` process: its own API creates the data its own worker delivers. */
 export const startServeProcess = (databaseUrl: string, env: Record<string, string> = {}) =>
-  Effect.gen(function* () {
-    const issuer = yield* makeTestIssuer({ audience: "pigeon-api" })
-    const pigeon = yield* startPigeon(
-      ["serve"],
-      processEnv(databaseUrl, {
-        PIGEON_BOOTSTRAP_ORG_ENABLED: "true",
-        PIGEON_BOOTSTRAP_OIDC_ISSUER_URL: issuer.issuerUrl,
-        PIGEON_BOOTSTRAP_OIDC_AUDIENCE: issuer.audience,
-        PIGEON_BOOTSTRAP_OIDC_JWKS_URL: issuer.jwksUrl,
-        ...env
-      })
-    )
-    const address = yield* startedAddress(pigeon)
-    const token = yield* issuer.sign({ claims: { sub: "process-tests" } })
-    return { pigeon, api: tenantApi(`http://${address}`, token) }
-  })
+  startWithTenantApi("serve", databaseUrl, env)
 
 /** An application with one event type and one endpoint per URL, each subscribed to it. */
 export const createDeliveryTargets = (api: TenantApi, urls: ReadonlyArray<string>) =>
@@ -158,7 +144,7 @@ export const createDeliveryTargets = (api: TenantApi, urls: ReadonlyArray<string
 export const sendMessage = (api: TenantApi, appId: string, eventTypeId: string, payload: unknown) =>
   api.create(`/api/v1/applications/${appId}/messages`, { event_type_id: eventTypeId, payload })
 
-/** A receiver on its own loopback port counting every `webhook-id` it gets; answers 204 after `delayMs`. */
+/** A receiver on its own loopback port counting every `webhook-id` it gets; answers 204 at once. */
 export interface CountingReceiver {
   readonly port: number
   readonly url: string
@@ -167,7 +153,7 @@ export interface CountingReceiver {
   readonly total: () => number
 }
 
-export const makeCountingReceiver = (delayMs = 0): Effect.Effect<CountingReceiver, never, Scope.Scope> =>
+export const makeCountingReceiver = (): Effect.Effect<CountingReceiver, never, Scope.Scope> =>
   Effect.gen(function* () {
     const counts = new Map<string, number>()
     let total = 0
@@ -177,9 +163,7 @@ export const makeCountingReceiver = (delayMs = 0): Effect.Effect<CountingReceive
         const id = String(request.headers["webhook-id"] ?? "")
         counts.set(id, (counts.get(id) ?? 0) + 1)
         total++
-        const answer = () => response.writeHead(204).end()
-        if (delayMs > 0) setTimeout(answer, delayMs)
-        else answer()
+        response.writeHead(204).end()
       })
     })
     const port = yield* Effect.acquireRelease(
@@ -233,10 +217,10 @@ export const AttemptState = Schema.Struct({
   response_code: Schema.NullOr(Schema.Number)
 })
 
-/** Polls `check` every 200 ms until it answers true, at most `timeoutSecs`; then dies naming `waitingFor`. */
+export class WaitTimeout extends Data.TaggedError("WaitTimeout")<{ readonly waitingFor: string }> {}
+
+/** Polls `check` every 200 ms until it answers true, at most `timeoutSecs`; then fails naming `waitingFor`. */
 export const eventually = <E, R>(waitingFor: string, check: Effect.Effect<boolean, E, R>, timeoutSecs = 60) =>
   Effect.gen(function* () {
     while (!(yield* check)) yield* Effect.sleep("200 millis")
   }).pipe(Effect.timeoutFail({ duration: `${timeoutSecs} seconds`, onTimeout: () => new WaitTimeout({ waitingFor }) }))
-
-export class WaitTimeout extends Data.TaggedError("WaitTimeout")<{ readonly waitingFor: string }> {}
