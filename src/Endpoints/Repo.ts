@@ -1,5 +1,6 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Clock, Effect, Schema } from "effect"
+import { notifyAttemptsDue } from "../Attempts/Wakeup.js"
 import { newId } from "../Domain/Ids.js"
 import type { PageRequest } from "../Domain/Pagination.js"
 import type { EnabledState } from "./EnabledState.js"
@@ -115,7 +116,7 @@ export class EndpointsRepo extends Effect.Service<EndpointsRepo>()("EndpointsRep
             UPDATE endpoint_delivery_summary SET consecutive_failures = 0, consecutive_dead_letters = 0
             WHERE endpoint_id = ${current.id}`
           // Held attempts are due again as they are; the notification (sent only on commit) wakes the workers.
-          yield* sql`SELECT pg_notify('pigeon_attempts', 'due')`
+          yield* notifyAttemptsDue
         }
         return yield* findById(current.id)
       }).pipe(Effect.orDie)

@@ -9,6 +9,7 @@ import { PigeonApi } from "../../src/Api.js"
 import { routesOf } from "../../src/Http/RouteTable.js"
 import { OidcConfigsRepo } from "../../src/OidcConfigs/Repo.js"
 import { OrganizationsRepo } from "../../src/Organizations/Repo.js"
+import { assertError, type PageBody } from "../support/Assertions.js"
 import { adminToken, AdminIssuer, ApiTestServer, call, makeTenant } from "../support/ApiServer.js"
 import { makeTestDatabase } from "../support/TestDatabase.js"
 import { makeTestIssuer } from "../support/TestIssuer.js"
@@ -30,13 +31,6 @@ interface OidcConfigBody {
   readonly jwks_url: string | null
   readonly created_at: string
   readonly version: number
-}
-
-interface PageBody<A> {
-  readonly items: ReadonlyArray<A>
-  readonly total: number
-  readonly offset: number
-  readonly limit: number
 }
 
 const timestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
@@ -65,18 +59,6 @@ const createOrganization = (overrides: Record<string, unknown> = {}) =>
     assert.strictEqual(response.status, 201, response.text)
     return response.json() as OrganizationBody
   })
-
-const assertError = (
-  response: { readonly status: number; readonly text: string; readonly json: () => unknown },
-  status: number,
-  code: string,
-  error?: string
-) => {
-  assert.strictEqual(response.status, status, response.text)
-  const body = response.json() as { error: string; code: string }
-  assert.strictEqual(body.code, code, response.text)
-  if (error !== undefined) assert.strictEqual(body.error, error)
-}
 
 const countRows = (
   table: "organizations" | "oidc_configs" | "audit_log" | "applications",

@@ -6,6 +6,7 @@ import { assert, layer } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
+import type { PageBody } from "../support/Assertions.js"
 import { adminToken, AdminIssuer, ApiTestServer, call, makeTenant } from "../support/ApiServer.js"
 import { request, type TestResponse } from "../support/Http.js"
 
@@ -17,13 +18,6 @@ interface AuditEntryBody {
   readonly timestamp: string
   readonly success: boolean
   readonly error_message: string | null
-}
-
-interface PageBody<A> {
-  readonly items: ReadonlyArray<A>
-  readonly total: number
-  readonly offset: number
-  readonly limit: number
 }
 
 /** An audit row as stored, with the organization whose log holds it. */

@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { randomUUID } from "node:crypto"
+import type { PageBody } from "../support/Assertions.js"
 import { ApiTestServer, call, makeTenant } from "../support/ApiServer.js"
 import {
   attemptsOf,
@@ -25,13 +26,6 @@ interface DeadLetterBody {
   readonly last_response_body: string | null
   readonly dead_lettered_at: string
   readonly replayed_at: string | null
-}
-
-interface PageBody<A> {
-  readonly items: ReadonlyArray<A>
-  readonly total: number
-  readonly offset: number
-  readonly limit: number
 }
 
 /** A tenant's application with one message (sent through the API, no subscribers) and two endpoints. */

@@ -8,6 +8,7 @@ import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Queue, Stream } from "effect"
 import { randomUUID } from "node:crypto"
+import { assertError, type PageBody } from "../support/Assertions.js"
 import { ApiTestServer, call, makeTenant } from "../support/ApiServer.js"
 import type { TestResponse } from "../support/Http.js"
 
@@ -33,13 +34,6 @@ interface RotateBody {
   readonly new_secret: string
   readonly signing_secrets_masked: ReadonlyArray<string>
   readonly version: number
-}
-
-interface PageBody<A> {
-  readonly items: ReadonlyArray<A>
-  readonly total: number
-  readonly offset: number
-  readonly limit: number
 }
 
 interface AuditBody {
@@ -68,14 +62,6 @@ const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 const GENERATED_NAME = /^[a-z]+-[a-z]+$/
 
 const mask = (secret: string) => `whsec_...${secret.slice(-6)}`
-
-const assertError = (response: TestResponse, status: number, code: string, error?: string) => {
-  assert.strictEqual(response.status, status, response.text)
-  const body = response.json() as { error: string; code: string }
-  assert.deepStrictEqual(Object.keys(body).sort(), ["code", "error"])
-  assert.strictEqual(body.code, code, response.text)
-  if (error !== undefined) assert.strictEqual(body.error, error)
-}
 
 const createApplication = (token: string) =>
   Effect.gen(function* () {

@@ -6,8 +6,8 @@ import { assert, layer } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
+import { assertError, type PageBody } from "../support/Assertions.js"
 import { ApiTestServer, call, makeTenant } from "../support/ApiServer.js"
-import type { TestResponse } from "../support/Http.js"
 
 interface EventTypeBody {
   readonly id: string
@@ -18,25 +18,10 @@ interface EventTypeBody {
   readonly version: number
 }
 
-interface PageBody<A> {
-  readonly items: ReadonlyArray<A>
-  readonly total: number
-  readonly offset: number
-  readonly limit: number
-}
-
 interface AuditBody {
   readonly command_name: string
   readonly success: boolean
   readonly error_message: string | null
-}
-
-const assertError = (response: TestResponse, status: number, code: string, error?: string) => {
-  assert.strictEqual(response.status, status, response.text)
-  const body = response.json() as { error: string; code: string }
-  assert.deepStrictEqual(Object.keys(body).sort(), ["code", "error"])
-  assert.strictEqual(body.code, code, response.text)
-  if (error !== undefined) assert.strictEqual(body.error, error)
 }
 
 const createApplication = (token: string) =>

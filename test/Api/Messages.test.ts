@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { randomUUID } from "node:crypto"
+import type { PageBody } from "../support/Assertions.js"
 import { adminToken, ApiTestServer, call, makeTenant } from "../support/ApiServer.js"
 import {
   type AttemptState,
@@ -40,13 +41,6 @@ interface MessageBody {
   readonly succeeded: number
   readonly failed: number
   readonly dead_lettered: number
-}
-
-interface PageBody<A> {
-  readonly items: ReadonlyArray<A>
-  readonly total: number
-  readonly offset: number
-  readonly limit: number
 }
 
 const timestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/

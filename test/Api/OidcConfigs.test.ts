@@ -4,6 +4,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
+import { assertError, type PageBody } from "../support/Assertions.js"
 import { adminToken, ApiTestServer, call, makeTenant } from "../support/ApiServer.js"
 import { request } from "../support/Http.js"
 import { makeTestIssuer } from "../support/TestIssuer.js"
@@ -18,28 +19,9 @@ interface OidcConfigBody {
   readonly version: number
 }
 
-interface PageBody<A> {
-  readonly items: ReadonlyArray<A>
-  readonly total: number
-  readonly offset: number
-  readonly limit: number
-}
-
 const PATH = "/api/v1/oidc-configs"
 
 type RequestBody = NonNullable<RequestInit["body"]>
-
-const assertError = (
-  response: { readonly status: number; readonly text: string; readonly json: () => unknown },
-  status: number,
-  code: string,
-  error?: string
-) => {
-  assert.strictEqual(response.status, status, response.text)
-  const body = response.json() as { error: string; code: string }
-  assert.strictEqual(body.code, code, response.text)
-  if (error !== undefined) assert.strictEqual(body.error, error)
-}
 
 let counter = 0
 /** A config body for an issuer nobody runs: creating configs never contacts the provider. */

@@ -35,6 +35,11 @@ const scriptedRepo = Effect.gen(function* () {
   const recorded: Array<Completion> = []
   const released: Array<string> = []
   let claims = 0
+  const record = (completion: Completion) =>
+    Effect.sync(() => {
+      recorded.push(completion)
+      return { _tag: "Recorded", deadLettered: false, disabled: null } as const
+    })
   const repo = DeliveryRepo.make({
     claim: () =>
       Effect.suspend(() =>
@@ -45,11 +50,8 @@ const scriptedRepo = Effect.gen(function* () {
             )
           : Effect.succeed([])
       ),
-    record: (completion) =>
-      Effect.sync(() => {
-        recorded.push(completion)
-        return { _tag: "Recorded", deadLettered: false, disabled: null } as const
-      }),
+    record,
+    recordBatch: (completions) => Effect.forEach(completions, record),
     release: (attempts) =>
       Effect.sync(() => {
         released.push(...attempts.map((attempt) => attempt.id))
@@ -64,6 +66,11 @@ const plentifulRepo = (total: number) => {
   const limits: Array<number> = []
   const recorded: Array<string> = []
   let handedOut = 0
+  const record = (completion: Completion) =>
+    Effect.sync(() => {
+      recorded.push(completion.attempt.id)
+      return { _tag: "Recorded", deadLettered: false, disabled: null } as const
+    })
   const repo = DeliveryRepo.make({
     claim: (request) =>
       Effect.sync(() => {
@@ -75,11 +82,8 @@ const plentifulRepo = (total: number) => {
             new ClaimedAttempt({ ...claimed, id: `00000000-0000-4000-8000-1${String(++handedOut).padStart(11, "0")}` })
         )
       }),
-    record: (completion) =>
-      Effect.sync(() => {
-        recorded.push(completion.attempt.id)
-        return { _tag: "Recorded", deadLettered: false, disabled: null } as const
-      }),
+    record,
+    recordBatch: (completions) => Effect.forEach(completions, record),
     release: () => Effect.succeed([])
   })
   return { repo, limits, recorded }
