@@ -1,4 +1,5 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Option, Schema } from "effect"
 import { Audit } from "../Audit/Audit.js"
 import { isTransientConflict } from "../Database/Constraints.js"
@@ -165,58 +166,73 @@ export class DeliveryRepo extends Effect.Service<DeliveryRepo>()("DeliveryRepo",
     })
 
     /**
-     * Records one try in one transaction: the attempt (only while it is still this try's), its dead
-     * letter, the endpoint's counters, and a disable with its `DisableEndpoint` audit entry.
+     * The steps that record one try, inside a transaction the caller holds: the attempt (only while it
+     * is still this try's), its dead letter, the endpoint's counters, and a disable with its
+     * `DisableEndpoint` audit entry. Later steps in the same transaction see the counters earlier ones left.
      */
+    const recordSteps = (completion: Completion, autoDisableThreshold: number) =>
+      Effect.gen(function* () {
+        // Parents first, in the order a cascading delete takes them, so that deleting an application,
+        // endpoint or message while its try is recorded waits instead of deadlocking.
+        const parents = yield* lockParents(completion)
+        if (parents.length === 0) return { _tag: "Discarded" } satisfies Recorded
+        const updated = yield* updateAttempt({
+          id: completion.attempt.id,
+          attemptNumber: completion.attempt.attemptNumber,
+          status: completion.status,
+          nextAttemptAt: completion.nextAttemptAt,
+          responseCode: completion.responseCode,
+          responseBody: completion.responseBody,
+          attemptedAt: completion.attemptedAt,
+          durationMs: completion.durationMs
+        })
+        if (Option.isNone(updated)) return { _tag: "Discarded" } satisfies Recorded
+
+        const deadLettered = completion.deadLetter ? yield* insertDeadLetter(completion) : false
+        const { consecutiveDeadLetters } = yield* updateSummary({
+          endpointId: completion.attempt.endpointId,
+          attemptedAt: completion.attemptedAt,
+          succeeded: completion.status === "succeeded",
+          deadLettered
+        })
+
+        const reason: DisableReason | null = completion.endpointGone
+          ? "gone"
+          : deadLettered && autoDisableThreshold > 0 && consecutiveDeadLetters >= autoDisableThreshold
+            ? "consecutive_dead_letters"
+            : null
+        if (reason === null) return { _tag: "Recorded", deadLettered, disabled: null } satisfies Recorded
+
+        const disabled = yield* disableEndpoint({
+          endpointId: completion.attempt.endpointId,
+          reason,
+          at: completion.attemptedAt
+        })
+        if (Option.isNone(disabled)) return { _tag: "Recorded", deadLettered, disabled: null } satisfies Recorded
+        yield* audit.recordSystem(disabled.value.orgId, "DisableEndpoint")
+        return { _tag: "Recorded", deadLettered, disabled: reason } satisfies Recorded
+      })
+
+    /** One transaction, run again from the start when it lost a deadlock or a serialization conflict. */
+    const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      sql.withTransaction(effect).pipe(
+        Effect.retry({
+          times: 3,
+          while: (error: E | SqlError) => error instanceof SqlError && isTransientConflict(error)
+        }),
+        Effect.orDie
+      )
+
+    /** Records one try in its own transaction. */
     const record = (completion: Completion, autoDisableThreshold: number) =>
-      sql
-        .withTransaction(
-          Effect.gen(function* () {
-            // Parents first, in the order a cascading delete takes them, so that deleting an application,
-            // endpoint or message while its try is recorded waits instead of deadlocking.
-            const parents = yield* lockParents(completion)
-            if (parents.length === 0) return { _tag: "Discarded" } satisfies Recorded
-            const updated = yield* updateAttempt({
-              id: completion.attempt.id,
-              attemptNumber: completion.attempt.attemptNumber,
-              status: completion.status,
-              nextAttemptAt: completion.nextAttemptAt,
-              responseCode: completion.responseCode,
-              responseBody: completion.responseBody,
-              attemptedAt: completion.attemptedAt,
-              durationMs: completion.durationMs
-            })
-            if (Option.isNone(updated)) return { _tag: "Discarded" } satisfies Recorded
+      transaction(recordSteps(completion, autoDisableThreshold))
 
-            const deadLettered = completion.deadLetter ? yield* insertDeadLetter(completion) : false
-            const { consecutiveDeadLetters } = yield* updateSummary({
-              endpointId: completion.attempt.endpointId,
-              attemptedAt: completion.attemptedAt,
-              succeeded: completion.status === "succeeded",
-              deadLettered
-            })
-
-            const reason: DisableReason | null = completion.endpointGone
-              ? "gone"
-              : deadLettered && autoDisableThreshold > 0 && consecutiveDeadLetters >= autoDisableThreshold
-                ? "consecutive_dead_letters"
-                : null
-            if (reason === null) return { _tag: "Recorded", deadLettered, disabled: null } satisfies Recorded
-
-            const disabled = yield* disableEndpoint({
-              endpointId: completion.attempt.endpointId,
-              reason,
-              at: completion.attemptedAt
-            })
-            if (Option.isNone(disabled)) return { _tag: "Recorded", deadLettered, disabled: null } satisfies Recorded
-            yield* audit.recordSystem(disabled.value.orgId, "DisableEndpoint")
-            return { _tag: "Recorded", deadLettered, disabled: reason } satisfies Recorded
-          })
-        )
-        .pipe(
-          Effect.retry({ times: 3, while: (error) => error._tag === "SqlError" && isTransientConflict(error) }),
-          Effect.orDie
-        )
+    /**
+     * Records several tries in one transaction, in the order given (the caller sorts them so that concurrent
+     * batches take their locks in the same order); the results match the completions one for one.
+     */
+    const recordBatch = (completions: ReadonlyArray<Completion>, autoDisableThreshold: number) =>
+      transaction(Effect.forEach(completions, (completion) => recordSteps(completion, autoDisableThreshold)))
 
     /**
      * Returns tries that will not finish (shutdown past its budget) to pending, due now, without
@@ -232,7 +248,7 @@ export class DeliveryRepo extends Effect.Service<DeliveryRepo>()("DeliveryRepo",
         { discard: true }
       ).pipe(Effect.zipRight(notifyDue(sql)), sql.withTransaction, Effect.orDie)
 
-    return { claim, record, release }
+    return { claim, record, recordBatch, release }
   }),
   dependencies: [Audit.Default]
 }) {}

@@ -6,6 +6,7 @@ import { DeliveryRepo } from "./DeliveryRepo.js"
 import type { ClaimedAttempt, Recorded } from "./ClaimedAttempt.js"
 import { Doorbell } from "./Doorbell.js"
 import { completionOf } from "./Outcome.js"
+import { Recorder } from "./Recorder.js"
 import { signatureHeaders } from "./Signer.js"
 import { WebhookClient } from "./WebhookClient.js"
 
@@ -52,8 +53,8 @@ const decrement = (key: string) => (map: HashMap.HashMap<string, number>) => {
 
 /**
  * The claim-and-deliver loop (SPEC §7): claims due attempts within the process's concurrency limits
- * (SPEC §7.7), runs each try on its own fiber, records its outcome, and claims again when woken by a
- * notification, a freed slot or the poll interval — at once after a full batch.
+ * (SPEC §7.7), runs each try on its own fiber, records its outcome (in a batch with the others finishing), and
+ * claims again when woken by a notification, a freed slot or the poll interval — at once after a full batch.
  */
 export const DeliveryWorkerLive = Layer.scoped(
   DeliveryWorker,
@@ -63,6 +64,7 @@ export const DeliveryWorkerLive = Layer.scoped(
     const doorbell = yield* Doorbell
     const client = yield* WebhookClient
     const metrics = yield* Metrics
+    const recorder = yield* Recorder
     const settings = config.worker
     const retrySettings = {
       maxRetries: settings.maxRetries,
@@ -111,7 +113,7 @@ export const DeliveryWorkerLive = Layer.scoped(
         }
         const now = new Date(yield* Clock.currentTimeMillis)
         const completion = yield* completionOf(attempt, outcome, retrySettings, now)
-        const recorded = yield* attempts.record(completion, settings.autoDisableThreshold)
+        const recorded = yield* recorder.record(completion)
         const madeRequest = outcome._tag === "Response" || outcome.class !== "destination_refused"
         yield* observe(attempt, recorded, completion.status === "succeeded", madeRequest, outcome.durationMs / 1000)
       }).pipe(
@@ -182,4 +184,5 @@ export const DeliveryWorkerLive = Layer.scoped(
 
     return { stop }
   })
-)
+  // The recorder is built before the worker and closed after it, so tries still draining at a stop get recorded.
+).pipe(Layer.provide(Recorder.Default))
