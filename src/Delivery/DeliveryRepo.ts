@@ -1,6 +1,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Option, Schema } from "effect"
+import { notifyAttemptsDue } from "../Attempts/Wakeup.js"
 import { Audit } from "../Audit/Audit.js"
 import { isTransientConflict } from "../Database/Constraints.js"
 import { newId } from "../Domain/Ids.js"
@@ -15,9 +16,6 @@ export interface ClaimRequest {
   readonly endpointLimit: number
   readonly busyEndpoints: ReadonlyMap<string, number>
 }
-
-/** SPEC §7.6: one notification per transaction that makes attempts due, delivered only on commit. */
-export const notifyDue = (sql: SqlClient.SqlClient) => sql`SELECT pg_notify('pigeon_attempts', 'due')`
 
 /**
  * The delivery worker's statements on the attempts table: the claim (SPEC §7.5) and the recording
@@ -246,7 +244,12 @@ export class DeliveryRepo extends Effect.Service<DeliveryRepo>()("DeliveryRepo",
           SET status = 'pending', next_attempt_at = ${now}, locked_until = NULL, attempt_number = attempt_number - 1
           WHERE id = ${attempt.id} AND status = 'in_flight' AND attempt_number = ${attempt.attemptNumber}`,
         { discard: true }
-      ).pipe(Effect.zipRight(notifyDue(sql)), sql.withTransaction, Effect.orDie)
+      ).pipe(
+        Effect.zipRight(notifyAttemptsDue),
+        sql.withTransaction,
+        Effect.provideService(SqlClient.SqlClient, sql),
+        Effect.orDie
+      )
 
     return { claim, record, recordBatch, release }
   }),

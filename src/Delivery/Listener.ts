@@ -1,9 +1,8 @@
 import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import pg from "pg"
+import { attemptsDueChannel } from "../Attempts/Wakeup.js"
 import { DatabaseUrl } from "../Database/Database.js"
 import { Doorbell } from "./Doorbell.js"
-
-export const channel = "pigeon_attempts"
 
 /** How often a quiet listening connection is checked, so a silently dead one is noticed (SPEC §7.6). */
 const healthCheckEvery = Duration.seconds(30)
@@ -17,7 +16,7 @@ const open = (url: Redacted.Redacted<string>) =>
     // Errors before `connect` resolves reject it; later ones are watched by `lost` below.
     client.on("error", () => {})
     await client.connect()
-    await client.query(`LISTEN ${channel}`)
+    await client.query(`LISTEN ${attemptsDueChannel}`)
     return client
   })
 

@@ -1,6 +1,6 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Clock, Effect, Schema } from "effect"
-import { notifyDue } from "./DeliveryRepo.js"
+import { notifyAttemptsDue } from "../Attempts/Wakeup.js"
 import { periodic } from "./Periodic.js"
 
 /**
@@ -23,7 +23,7 @@ export const SweeperLive = periodic(
         RETURNING id, endpoint_id`
     })
     const requeued = yield* sql.withTransaction(
-      Effect.tap(expired(now), (rows) => (rows.length > 0 ? notifyDue(sql) : Effect.void))
+      Effect.tap(expired(now), (rows) => (rows.length > 0 ? notifyAttemptsDue : Effect.void))
     )
     for (const row of requeued) {
       yield* Effect.logWarning("lease expired, attempt re-queued").pipe(
