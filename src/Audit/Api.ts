@@ -18,6 +18,7 @@ export class AuditLogApi extends HttpApiGroup.make("auditLog")
         })
       )
       .addSuccess(Page(AuditLogResponse, "PaginatedAuditLogResponse"))
+      .annotate(OpenApi.Summary, "List your organization's audit log, newest first; filter by command or success")
   )
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Audit log") {}

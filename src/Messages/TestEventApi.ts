@@ -20,6 +20,7 @@ export class TestEventApi extends HttpApiGroup.make("testEvents")
         )
       )
       .annotate(AuditCommand, "SendTestEvent")
+      .annotate(OpenApi.Summary, "Send a test event to this endpoint now, whatever it subscribes to; must be enabled")
   )
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Test events") {}
