@@ -46,6 +46,8 @@ export const startedAddress = (pigeon: RunningPigeon, timeoutSecs = 90) =>
 /** Variables every spawned process of these tests shares: its database, a free loopback port, loopback receivers. */
 export const processEnv = (databaseUrl: string, env: Record<string, string> = {}) => ({
   DATABASE_URL: databaseUrl,
+  // Small pools: several processes share one test server, which may have PostgreSQL's default 100 connections.
+  PIGEON_DATABASE_POOL_SIZE: "8",
   PIGEON_LISTEN_ADDR: "127.0.0.1:0",
   PIGEON_ALLOWED_DESTINATIONS: "127.0.0.0/8",
   ...env
