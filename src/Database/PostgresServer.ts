@@ -1,6 +1,6 @@
 import { Data, Deferred, Effect, Option, Redacted, Schedule } from "effect"
-import * as Net from "node:net"
 import { Client } from "pg"
+import { freePort } from "../Net/FreePort.js"
 import { EmbeddedPostgresError } from "./EmbeddedPostgresError.js"
 import type { PostgresBinaries } from "./PostgresBinaries.js"
 import { superuserName } from "./PostgresDataDirectory.js"
@@ -24,17 +24,6 @@ class PortTaken extends Data.TaggedError("PortTaken")<{ readonly port: number }>
 
 const startFailed = (message: string, cause?: unknown) =>
   new EmbeddedPostgresError({ reason: "start-failed", message, cause })
-
-/** Asks the system for a free loopback port by binding port 0, then releases it for Postgres. */
-const freePort = Effect.async<number, EmbeddedPostgresError>((resume) => {
-  const server = Net.createServer()
-  server.once("error", (cause) => resume(Effect.fail(startFailed("could not find a free loopback port", cause))))
-  server.listen(0, loopbackHost, () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(port > 0 ? Effect.succeed(port) : Effect.fail(startFailed("no free loopback port"))))
-  })
-})
 
 const serverArguments = (options: PostgresServerOptions, port: number): ReadonlyArray<string> => {
   const settings: Record<string, string> = {
@@ -117,7 +106,9 @@ const waitUntilReady = (port: number, options: PostgresServerOptions) =>
 
 const startOnce = (options: PostgresServerOptions) =>
   Effect.gen(function* () {
-    const port = yield* freePort
+    const port = yield* freePort(loopbackHost).pipe(
+      Effect.mapError((cause) => startFailed("could not find a free loopback port", cause))
+    )
     const running = yield* startPostgresProcess({
       command: options.binaries.postgres,
       args: serverArguments(options, port),
