@@ -1,5 +1,5 @@
 import { type HttpApi, HttpApiBuilder, HttpApiScalar, HttpRouter, HttpServer } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { documentationRoutes, OpsApi, PigeonApi } from "./Api.js"
 import { ApplicationsLive } from "./Applications/Http.js"
 import { ApplicationsRepo } from "./Applications/Repo.js"
@@ -19,6 +19,8 @@ import { EndpointsLive } from "./Endpoints/Http.js"
 import { EndpointsRepo } from "./Endpoints/Repo.js"
 import { EventTypesLive } from "./EventTypes/Http.js"
 import { EventTypesRepo } from "./EventTypes/Repo.js"
+import { consoleMiddleware } from "./Http/Console.js"
+import { ConsoleDirectory, type ConsoleAssets, loadConsoleAssets } from "./Http/ConsoleAssets.js"
 import { errorContract, type FailureRecorder } from "./Http/ErrorResponses.js"
 import { nodeServerLayer } from "./Http/NodeServer.js"
 import { requestMiddleware } from "./Http/RequestMiddleware.js"
@@ -42,13 +44,23 @@ const pigeonRouteDefinitions = [...routesOf(PigeonApi), ...documentationRoutes]
 export const pigeonRoutes: RouteTable = makeRouteTable(pigeonRouteDefinitions)
 export const opsRoutes: RouteTable = makeRouteTable(routesOf(OpsApi))
 
-/** Serves an API with the request middleware outside and the error contract (and its audit hook) inside. */
+/**
+ * Serves an API with the request middleware outside, then the web console (when given) for the
+ * paths no route takes, and the error contract (and its audit hook) inside.
+ */
 const serveApi = <E, R, E2, R2>(
   routes: RouteTable,
   api: Layer.Layer<HttpApi.Api, E, R>,
-  failureRecorder: Effect.Effect<FailureRecorder, E2, R2>
+  failureRecorder: Effect.Effect<FailureRecorder, E2, R2>,
+  consoleAssets: Option.Option<ConsoleAssets> = Option.none()
 ) =>
-  Layer.unwrapEffect(Effect.map(Metrics, (metrics) => HttpApiBuilder.serve(requestMiddleware(routes, metrics)))).pipe(
+  Layer.unwrapEffect(
+    Effect.map(Metrics, (metrics) =>
+      HttpApiBuilder.serve((app) =>
+        requestMiddleware(routes, metrics, Option.isSome(consoleAssets))(consoleMiddleware(routes, consoleAssets)(app))
+      )
+    )
+  ).pipe(
     Layer.provide(HttpApiBuilder.middleware(Effect.map(failureRecorder, (record) => errorContract(routes, record)))),
     Layer.provide(api),
     // The router's default refuses path parameters over 100 characters as unknown routes; here they reach the
@@ -101,10 +113,20 @@ const PigeonApiLive = HttpApiBuilder.api(PigeonApi).pipe(
 )
 
 const pigeonHttp = (routes: RouteTable) =>
-  serveApi(
-    routes,
-    PigeonApiLive,
-    Effect.map(Audit, (audit) => audit.recordFailure)
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const directory = yield* ConsoleDirectory
+      const assets = yield* loadConsoleAssets(directory)
+      if (Option.isNone(assets)) {
+        yield* Effect.logWarning(`the web console is not built (no ${directory}/index.html); run npm run build`)
+      }
+      return serveApi(
+        routes,
+        PigeonApiLive,
+        Effect.map(Audit, (audit) => audit.recordFailure),
+        assets
+      )
+    })
   ).pipe(
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
@@ -113,7 +135,7 @@ const pigeonHttp = (routes: RouteTable) =>
   )
 
 /**
- * Every route of SPEC §4.1 plus the docs page and the OpenAPI document. Needs the database, the
+ * Every route of SPEC §4.1 plus the docs page, the OpenAPI document and the web console. Needs the database, the
  * configuration, the bootstrap organization and a token verifier.
  */
 export const PigeonHttpLive = pigeonHttp(pigeonRoutes)

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
+import { createHash, randomBytes } from "node:crypto"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -33,6 +34,16 @@ const get = (url: string, token?: string) =>
     }))
   )
 
+/** A request that does not follow redirects, answering status, headers and text. */
+const send = (url: string, init: RequestInit = {}) =>
+  Effect.promise(() =>
+    fetch(url, { ...init, redirect: "manual" }).then(async (response) => ({
+      status: response.status,
+      headers: response.headers,
+      body: await response.text()
+    }))
+  )
+
 describe("pigeon dev (SPEC §10.4)", () => {
   it.live("prints a token that works against the API, and keeps its key and organization across restarts", () =>
     Effect.gen(function* () {
@@ -61,6 +72,86 @@ describe("pigeon dev (SPEC §10.4)", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("signs a browser client in by authorization code with PKCE, for the console", () =>
+    Effect.gen(function* () {
+      const env = { DATABASE_URL: Redacted.value(yield* freshDatabaseUrl), PIGEON_DATA_DIR: yield* tempDir }
+      const { baseUrl, pigeon } = yield* startDev(env)
+      assert.include(pigeon.output().stdout, `Console:    ${baseUrl}/`)
+
+      const discovery = JSON.parse((yield* get(`${baseUrl}/dev/oidc/.well-known/openid-configuration`)).body) as Record<
+        string,
+        unknown
+      >
+      assert.strictEqual(discovery.authorization_endpoint, `${baseUrl}/dev/oidc/authorize`)
+      assert.strictEqual(discovery.token_endpoint, `${baseUrl}/dev/oidc/token`)
+
+      const verifier = randomBytes(32).toString("base64url")
+      const challenge = createHash("sha256").update(verifier).digest("base64url")
+      const redirectUri = `${baseUrl}/auth/callback`
+      const authorizeUrl = (overrides: Record<string, string>) =>
+        `${baseUrl}/dev/oidc/authorize?${new URLSearchParams({
+          response_type: "code",
+          client_id: "pigeon-api",
+          redirect_uri: redirectUri,
+          code_challenge: challenge,
+          code_challenge_method: "S256",
+          state: "st-1",
+          nonce: "n-1",
+          scope: "openid",
+          ...overrides
+        })}`
+
+      const authorized = yield* send(authorizeUrl({}))
+      assert.strictEqual(authorized.status, 302)
+      const location = new URL(authorized.headers.get("location") ?? "")
+      assert.strictEqual(`${location.origin}${location.pathname}`, redirectUri)
+      assert.strictEqual(location.searchParams.get("state"), "st-1")
+      const code = location.searchParams.get("code") ?? ""
+
+      const redeem = (fields: Record<string, string>) =>
+        send(`${baseUrl}/dev/oidc/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            grant_type: "authorization_code",
+            code,
+            client_id: "pigeon-api",
+            redirect_uri: redirectUri,
+            code_verifier: verifier,
+            ...fields
+          }).toString()
+        })
+
+      const tokens = yield* redeem({})
+      assert.strictEqual(tokens.status, 200, tokens.body)
+      const issued = JSON.parse(tokens.body) as { access_token: string; id_token: string; token_type: string }
+      assert.strictEqual(issued.token_type, "Bearer")
+      const idClaims = JSON.parse(Buffer.from(issued.id_token.split(".")[1] ?? "", "base64url").toString()) as {
+        aud: string
+        nonce: string
+        sub: string
+      }
+      assert.deepStrictEqual([idClaims.aud, idClaims.nonce, idClaims.sub], ["pigeon-api", "n-1", "dev"])
+      assert.strictEqual((yield* get(`${baseUrl}/api/v1/applications`, issued.access_token)).status, 200)
+
+      // A code is redeemed once; a wrong verifier spends it too.
+      const again = yield* redeem({})
+      assert.strictEqual(again.status, 400)
+      assert.strictEqual((JSON.parse(again.body) as { error: string }).error, "invalid_grant")
+      const second = new URL((yield* send(authorizeUrl({}))).headers.get("location") ?? "").searchParams.get("code")
+      const wrongVerifier = yield* redeem({ code: second ?? "", code_verifier: randomBytes(32).toString("base64url") })
+      assert.strictEqual(wrongVerifier.status, 400)
+      assert.strictEqual((yield* redeem({ code: second ?? "" })).status, 400)
+
+      // Codes go only to Pigeon's own pages, and only with PKCE.
+      const foreign = yield* send(authorizeUrl({ redirect_uri: "http://127.0.0.2:9/callback" }))
+      assert.strictEqual(foreign.status, 400)
+      assert.isNull(foreign.headers.get("location"))
+      assert.strictEqual((yield* send(authorizeUrl({ code_challenge_method: "plain" }))).status, 400)
+      assert.strictEqual((yield* send(authorizeUrl({ client_id: "someone-else" }))).status, 400)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("serve has none of the development routes", () =>
     Effect.gen(function* () {
       const pigeon = yield* startPigeon(["serve"], {
@@ -70,7 +161,13 @@ describe("pigeon dev (SPEC §10.4)", () => {
       const started = JSON.parse(yield* pigeon.waitForLine(/"pigeon started"/)) as {
         annotations: { address: string }
       }
-      for (const path of ["/dev/receiver", "/dev/oidc/jwks.json", "/dev/oidc/.well-known/openid-configuration"]) {
+      for (const path of [
+        "/dev/receiver",
+        "/dev/oidc/jwks.json",
+        "/dev/oidc/.well-known/openid-configuration",
+        "/dev/oidc/authorize",
+        "/dev/oidc/token"
+      ]) {
         const response = yield* get(`http://${started.annotations.address}${path}`)
         assert.strictEqual(response.status, 404, path)
       }

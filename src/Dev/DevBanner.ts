@@ -11,6 +11,7 @@ export const devBanner = (options: { readonly baseUrl: string; readonly token: s
     "",
     "  Pigeon is running in development mode.",
     "",
+    `  Console:    ${baseUrl}/ (signs you in as the local developer)`,
     `  API:        ${baseUrl}/api/v1`,
     `  API docs:   ${baseUrl}/docs`,
     `  Receiver:   ${baseUrl}/dev/receiver (logs every delivery it gets)`,

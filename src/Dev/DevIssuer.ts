@@ -64,6 +64,13 @@ export interface DevIssuerShape {
   readonly jwks: { readonly keys: ReadonlyArray<JWK> }
   /** A token for the bootstrap organization's local developer (`sub` `dev`), valid 24 h. */
   readonly mintToken: Effect.Effect<string>
+  /** An ID token for the same developer, for a browser client signing in by code flow. */
+  readonly mintIdToken: (options: {
+    readonly clientId: string
+    readonly nonce: string | undefined
+  }) => Effect.Effect<string>
+  /** Seconds both tokens stay valid. */
+  readonly tokenLifetimeSecs: number
 }
 
 /**
@@ -80,31 +87,40 @@ export class DevIssuer extends Context.Tag("DevIssuer")<DevIssuer, DevIssuerShap
         const { d: _private, ...publicJwk } = key.privateJwk
         const issuerUrl = `${options.origin}/dev/oidc`
 
-        const mintToken = Effect.gen(function* () {
-          const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
-          return yield* Effect.promise(() =>
-            new SignJWT({})
-              .setProtectedHeader({ alg: "ES256", kid: key.kid, typ: "JWT" })
-              .setIssuer(issuerUrl)
-              .setAudience(devAudience)
-              .setSubject("dev")
-              .setIssuedAt(now)
-              .setExpirationTime(now + tokenLifetimeSecs)
-              .sign(privateKey)
-          )
-        })
+        const sign = (audience: string, claims: Record<string, string>) =>
+          Effect.gen(function* () {
+            const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+            return yield* Effect.promise(() =>
+              new SignJWT(claims)
+                .setProtectedHeader({ alg: "ES256", kid: key.kid, typ: "JWT" })
+                .setIssuer(issuerUrl)
+                .setAudience(audience)
+                .setSubject("dev")
+                .setIssuedAt(now)
+                .setExpirationTime(now + tokenLifetimeSecs)
+                .sign(privateKey)
+            )
+          })
 
         return {
           issuerUrl,
           discoveryDocument: {
             issuer: issuerUrl,
             jwks_uri: `${issuerUrl}/jwks.json`,
+            authorization_endpoint: `${issuerUrl}/authorize`,
+            token_endpoint: `${issuerUrl}/token`,
             id_token_signing_alg_values_supported: ["ES256"],
-            response_types_supported: ["token"],
+            response_types_supported: ["code"],
+            grant_types_supported: ["authorization_code"],
+            code_challenge_methods_supported: ["S256"],
+            token_endpoint_auth_methods_supported: ["none"],
+            scopes_supported: ["openid"],
             subject_types_supported: ["public"]
           },
           jwks: { keys: [{ ...publicJwk, kid: key.kid, alg: "ES256", use: "sig" }] },
-          mintToken
+          mintToken: sign(devAudience, {}),
+          mintIdToken: ({ clientId, nonce }) => sign(clientId, nonce === undefined ? {} : { nonce }),
+          tokenLifetimeSecs
         }
       })
     )

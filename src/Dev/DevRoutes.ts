@@ -1,12 +1,15 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 import type { RouteDefinition } from "../Http/RouteTable.js"
+import { makeDevAuthorization } from "./DevAuthorization.js"
 import { DevIssuer } from "./DevIssuer.js"
 
 /** The routes that exist only in `pigeon dev` (SPEC §10.4). */
 export const devRoutes: ReadonlyArray<RouteDefinition> = [
   { method: "GET", path: "/dev/oidc/.well-known/openid-configuration" },
   { method: "GET", path: "/dev/oidc/jwks.json" },
+  { method: "GET", path: "/dev/oidc/authorize" },
+  { method: "POST", path: "/dev/oidc/token" },
   { method: "POST", path: "/dev/receiver" }
 ]
 
@@ -28,8 +31,11 @@ const receiveDelivery = Effect.gen(function* () {
 export const DevRoutesLive = HttpApiBuilder.Router.use((router) =>
   Effect.gen(function* () {
     const issuer = yield* DevIssuer
+    const authorization = yield* makeDevAuthorization
     yield* router.get("/dev/oidc/.well-known/openid-configuration", HttpServerResponse.json(issuer.discoveryDocument))
     yield* router.get("/dev/oidc/jwks.json", HttpServerResponse.json(issuer.jwks))
+    yield* router.get("/dev/oidc/authorize", authorization.authorize)
+    yield* router.post("/dev/oidc/token", authorization.token)
     yield* router.post("/dev/receiver", receiveDelivery)
   })
 )

@@ -1,6 +1,7 @@
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Exit } from "effect"
 import type { Metrics } from "../Observability/Metrics.js"
+import { isConsoleRequest } from "./Console.js"
 import { pathOf } from "./ErrorResponses.js"
 import { RequestId, requestIdFrom } from "./RequestId.js"
 import type { RouteTable } from "./RouteTable.js"
@@ -14,7 +15,7 @@ const standardMethods = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNEC
  * middleware gets the response back, the server has already written it.
  */
 export const requestMiddleware =
-  (routes: RouteTable, metrics: Metrics) =>
+  (routes: RouteTable, metrics: Metrics, servesConsole: boolean) =>
   <E, R>(app: HttpApp.Default<E, R>) =>
     Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
@@ -28,7 +29,10 @@ export const requestMiddleware =
         Effect.gen(function* () {
           const seconds = Number((yield* Clock.currentTimeNanos) - startedAt) / 1e9
           const method = standardMethods.has(request.method) ? request.method : "other"
-          const route = routes.match(pathOf(request.url))?.template ?? "unmatched"
+          const path = pathOf(request.url)
+          const route =
+            routes.match(path)?.template ??
+            (servesConsole && isConsoleRequest(routes, request.method, path) ? "console" : "unmatched")
           metrics.httpRequests.inc({ method, route, status: String(status) })
           metrics.httpDuration.observe({ method, route }, seconds)
           yield* Effect.logDebug("request").pipe(
