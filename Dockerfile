@@ -1,14 +1,15 @@
 # syntax=docker/dockerfile:1
-# Build stage: install everything, compile TypeScript, then drop the development dependencies.
+# Build stage: install everything, compile TypeScript and the web console, then drop the development dependencies.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+COPY ui ./ui
 COPY migrations ./migrations
 RUN npm ci && npm prune --omit=dev
 
-# Runtime stage: production dependencies, the compiled code and the migrations, as a non-root user.
+# Runtime stage: production dependencies, the compiled code (dist/ui is the console) and the migrations, as a non-root user.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     PIGEON_DATA_DIR=/var/lib/pigeon

@@ -1,4 +1,4 @@
-import { HttpServer } from "@effect/platform"
+import * as HttpServer from "@effect/platform/HttpServer"
 import { Context, Duration, Effect, Layer } from "effect"
 import { PigeonConfig, type PigeonConfigShape, type Role } from "./Config.js"
 import { DatabaseInfo, DatabaseLive } from "./Database/Database.js"

@@ -1,4 +1,4 @@
-import { HttpApiBuilder } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect } from "effect"
 import { PigeonApi } from "../Api.js"
 import { callerApplication } from "../Applications/Scope.js"

@@ -1,4 +1,6 @@
-import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest } from "@effect/platform"
+import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Effect, FiberRef, Layer, Option, Schema } from "effect"
 import { routeTakesBody } from "../Audit/AuditCommand.js"
 import { PigeonConfig } from "../Config.js"

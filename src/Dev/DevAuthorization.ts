@@ -1,4 +1,6 @@
-import { HttpServerRequest, HttpServerResponse, UrlParams } from "@effect/platform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
 import { Clock, Effect, Option } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { devAudience, DevIssuer } from "./DevIssuer.js"

@@ -1,7 +1,10 @@
-import { type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Option } from "effect"
 import type { ConsoleAsset, ConsoleAssets } from "./ConsoleAssets.js"
 import { pathOf } from "./ErrorResponses.js"
+import { RequestId } from "./RequestId.js"
 import type { RouteTable } from "./RouteTable.js"
 
 /** First path segments the console never shadows: the API, its documents and the operational routes. */
@@ -19,9 +22,11 @@ export const isConsoleRequest = (routes: RouteTable, method: string, path: strin
 const acceptsGzip = (header: string | undefined) =>
   header !== undefined && header.split(",").some((coding) => coding.trim().split(";")[0] === "gzip")
 
-const respond = (asset: ConsoleAsset, acceptEncoding: string | undefined) => {
+const respond = (asset: ConsoleAsset, acceptEncoding: string | undefined, requestId: string) => {
   const gzip = asset.gzipped !== undefined && acceptsGzip(acceptEncoding)
   const headers: Record<string, string> = {
+    // Set here: the pre-response handler that adds it elsewhere belongs to the API's router, never reached.
+    "x-request-id": requestId,
     "cache-control": asset.cacheControl,
     vary: "accept-encoding",
     "x-content-type-options": "nosniff",
@@ -43,12 +48,12 @@ const respond = (asset: ConsoleAsset, acceptEncoding: string | undefined) => {
  */
 export const consoleMiddleware =
   (routes: RouteTable, assets: Option.Option<ConsoleAssets>) =>
-  <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R | HttpServerRequest.HttpServerRequest> =>
+  <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R | HttpServerRequest.HttpServerRequest | RequestId> =>
     Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       const path = pathOf(request.url)
       if (Option.isNone(assets) || !isConsoleRequest(routes, request.method, path)) return yield* app
       const asset = assets.value.files.get(path) ?? (/\.[a-z0-9]+$/i.test(path) ? undefined : assets.value.index)
       if (asset === undefined) return yield* app
-      return respond(asset, request.headers["accept-encoding"])
+      return respond(asset, request.headers["accept-encoding"], yield* RequestId)
     })

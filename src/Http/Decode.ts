@@ -1,4 +1,4 @@
-import { HttpServerResponse } from "@effect/platform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, ParseResult, Schema } from "effect"
 import { BadRequest } from "../Domain/Errors.js"
 import { formatFieldPath } from "./ErrorResponses.js"

@@ -1,4 +1,4 @@
-import { HttpServerRequest } from "@effect/platform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Effect, Option, Stream } from "effect"
 import { PigeonConfig } from "../Config.js"
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from "../Domain/Errors.js"

@@ -1,4 +1,5 @@
-import { HttpApi, type HttpApiGroup } from "@effect/platform"
+import * as HttpApi from "@effect/platform/HttpApi"
+import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import { Context, Option } from "effect"
 import { AuditCommand } from "../Audit/AuditCommand.js"
 

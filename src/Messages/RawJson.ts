@@ -1,4 +1,4 @@
-import { HttpServerResponse } from "@effect/platform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Schema } from "effect"
 import type { PageRequest } from "../Domain/Pagination.js"
 import type { PayloadObject } from "./Model.js"

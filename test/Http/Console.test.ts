@@ -61,6 +61,8 @@ layer(ConsoleServer)("web console at / (issue #7)", (it) => {
         assert.strictEqual(page.headers["cache-control"], "no-cache", path)
         assert.include(page.body.toString(), "/assets/app-1a2b.js", path)
       }
+      const traced = yield* get("/applications", { "x-request-id": "req-console" })
+      assert.strictEqual(traced.headers["x-request-id"], "req-console")
     })
   )
 

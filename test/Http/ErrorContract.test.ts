@@ -10,10 +10,10 @@ const uuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]
 layer(PigeonTestServer)("error contract (SPEC §2.5, §2.6)", (it) => {
   it.effect("an unknown route is a JSON 404", () =>
     Effect.gen(function* () {
-      const response = yield* request("/no/such/route")
+      const response = yield* request("/api/no/such/route")
       assert.strictEqual(response.status, 404)
       assert.match(response.headers.get("content-type") ?? "", /^application\/json/)
-      assert.deepStrictEqual(response.json(), { error: "no route for GET /no/such/route", code: "not_found" })
+      assert.deepStrictEqual(response.json(), { error: "no route for GET /api/no/such/route", code: "not_found" })
     })
   )
 
@@ -82,7 +82,7 @@ layer(PigeonTestServer)("error contract (SPEC §2.5, §2.6)", (it) => {
 
   it.effect("error responses carry the request id too", () =>
     Effect.gen(function* () {
-      const response = yield* request("/nowhere", { headers: { "x-request-id": "req-404" } })
+      const response = yield* request("/api/nowhere", { headers: { "x-request-id": "req-404" } })
       assert.strictEqual(response.headers.get("x-request-id"), "req-404")
     })
   )

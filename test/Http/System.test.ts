@@ -23,7 +23,7 @@ layer(PigeonTestServer)("system routes (SPEC §11)", (it) => {
   it.effect("GET /metrics is Prometheus text with the process and HTTP metrics", () =>
     Effect.gen(function* () {
       yield* request("/health")
-      yield* request("/no/such/page")
+      yield* request("/api/no/such/page")
       const response = yield* request("/metrics")
       assert.strictEqual(response.status, 200)
       assert.strictEqual(response.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8")
@@ -43,7 +43,7 @@ layer(PigeonTestServer)("system routes (SPEC §11)", (it) => {
       assert.include(response.text, 'pigeon_http_requests_total{method="GET",route="/health",status="200"}')
       // Unknown paths share one series instead of creating one per path.
       assert.include(response.text, 'pigeon_http_requests_total{method="GET",route="unmatched",status="404"}')
-      assert.notInclude(response.text, "/no/such/page")
+      assert.notInclude(response.text, "/api/no/such/page")
     })
   )
 

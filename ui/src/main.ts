@@ -1,0 +1,6 @@
+import { createApp } from "vue"
+import App from "./App.vue"
+import { createConsoleRouter } from "./router"
+import "./styles.css"
+
+createApp(App).use(createConsoleRouter()).mount("#app")
