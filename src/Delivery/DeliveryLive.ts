@@ -4,6 +4,7 @@ import { DeliveryRepo } from "./DeliveryRepo.js"
 import { DestinationPolicy } from "./DestinationPolicy.js"
 import { Doorbell } from "./Doorbell.js"
 import { ListenerLive } from "./Listener.js"
+import { OutcomeRepo } from "./OutcomeRepo.js"
 import { QueueDepthLive } from "./QueueDepth.js"
 import { SweeperLive } from "./Sweeper.js"
 import { WebhookClient } from "./WebhookClient.js"
@@ -21,6 +22,6 @@ export const DeliveryLive = Layer.mergeAll(
   QueueDepthLive,
   CleanupLive
 ).pipe(
-  Layer.provide(Layer.mergeAll(Doorbell.layer, DeliveryRepo.Default, WebhookClient.Default)),
+  Layer.provide(Layer.mergeAll(Doorbell.layer, DeliveryRepo.Default, OutcomeRepo.Default, WebhookClient.Default)),
   Layer.provide(DestinationPolicy.fromConfig)
 )

@@ -1,7 +1,7 @@
 import { Array, Deferred, Effect, Exit, Order, Queue } from "effect"
 import { PigeonConfig } from "../Config.js"
 import type { Completion, Recorded } from "./ClaimedAttempt.js"
-import { DeliveryRepo } from "./DeliveryRepo.js"
+import { OutcomeRepo } from "./OutcomeRepo.js"
 
 /** The most completions one transaction records. */
 const maxBatch = 100
@@ -33,7 +33,7 @@ const lockOrder = Order.combineAll<Waiting>([
  */
 export class Recorder extends Effect.Service<Recorder>()("Recorder", {
   scoped: Effect.gen(function* () {
-    const repo = yield* DeliveryRepo
+    const repo = yield* OutcomeRepo
     const threshold = (yield* PigeonConfig).worker.autoDisableThreshold
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Waiting>(), Queue.shutdown)
     let arrivals = 0

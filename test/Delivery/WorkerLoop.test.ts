@@ -4,8 +4,9 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Deferred, Duration, Effect, Fiber, Layer } from "effect"
-import { ClaimedAttempt, type Completion } from "../../src/Delivery/ClaimedAttempt.js"
+import { ClaimedAttempt, type Completion, type Recorded } from "../../src/Delivery/ClaimedAttempt.js"
 import { DeliveryRepo } from "../../src/Delivery/DeliveryRepo.js"
+import { OutcomeRepo } from "../../src/Delivery/OutcomeRepo.js"
 import { Doorbell } from "../../src/Delivery/Doorbell.js"
 import { WebhookClient } from "../../src/Delivery/WebhookClient.js"
 import { DeliveryWorker, DeliveryWorkerLive } from "../../src/Delivery/Worker.js"
@@ -50,16 +51,18 @@ const scriptedRepo = Effect.gen(function* () {
             )
           : Effect.succeed([])
       ),
-    record,
-    recordBatch: (completions) => Effect.forEach(completions, record),
     release: (attempts) =>
       Effect.sync(() => {
         released.push(...attempts.map((attempt) => attempt.id))
         return []
       })
   })
-  return { repo, claimStarted, deliverClaim, recorded, released }
+  return { repo, outcomes: recordingOutcomes(record), claimStarted, deliverClaim, recorded, released }
 })
+
+/** Outcomes recorded one by one through `record`, batches included. */
+const recordingOutcomes = (record: (completion: Completion) => Effect.Effect<Recorded>) =>
+  OutcomeRepo.make({ record, recordBatch: (completions) => Effect.forEach(completions, record) })
 
 /** A repository handing out `total` attempts, as many per claim as asked for; records are kept. */
 const plentifulRepo = (total: number) => {
@@ -82,11 +85,9 @@ const plentifulRepo = (total: number) => {
             new ClaimedAttempt({ ...claimed, id: `00000000-0000-4000-8000-1${String(++handedOut).padStart(11, "0")}` })
         )
       }),
-    record,
-    recordBatch: (completions) => Effect.forEach(completions, record),
     release: () => Effect.succeed([])
   })
-  return { repo, limits, recorded }
+  return { repo, outcomes: recordingOutcomes(record), limits, recorded }
 }
 
 /** A client whose tries take `millis`, counting how many run at once. */
@@ -126,6 +127,7 @@ describe("delivery worker: the claim loop", () => {
           Layer.provide(
             Layer.mergeAll(
               Layer.succeed(DeliveryRepo, script.repo),
+              Layer.succeed(OutcomeRepo, script.outcomes),
               Layer.succeed(WebhookClient, answering),
               Doorbell.layer,
               Metrics.Default,
@@ -156,6 +158,7 @@ describe("delivery worker: the claim loop", () => {
           Layer.provide(
             Layer.mergeAll(
               Layer.succeed(DeliveryRepo, supply.repo),
+              Layer.succeed(OutcomeRepo, supply.outcomes),
               Layer.succeed(WebhookClient, tries.client),
               Doorbell.layer,
               Metrics.Default,
