@@ -143,12 +143,51 @@ describe("pigeon dev (SPEC §10.4)", () => {
       assert.strictEqual(wrongVerifier.status, 400)
       assert.strictEqual((yield* redeem({ code: second ?? "" })).status, 400)
 
-      // Codes go only to Pigeon's own pages, and only with PKCE.
-      const foreign = yield* send(authorizeUrl({ redirect_uri: "http://127.0.0.2:9/callback" }))
-      assert.strictEqual(foreign.status, 400)
-      assert.isNull(foreign.headers.get("location"))
-      assert.strictEqual((yield* send(authorizeUrl({ code_challenge_method: "plain" }))).status, 400)
-      assert.strictEqual((yield* send(authorizeUrl({ client_id: "someone-else" }))).status, 400)
+      // Codes go only to Pigeon's own pages (at any loopback name of its port), never with user info or a fragment.
+      const port = new URL(baseUrl).port
+      for (const foreignUri of [
+        "http://127.0.0.2:9/callback",
+        `http://localhost:${Number(port) + 1}/auth/callback`,
+        `http://someone@127.0.0.1:${port}/auth/callback`,
+        `${redirectUri}#fragment`,
+        `blob:${baseUrl}/0d6f`,
+        `javascript:alert(1)`
+      ]) {
+        const foreign = yield* send(authorizeUrl({ redirect_uri: foreignUri }))
+        assert.strictEqual(foreign.status, 400, foreignUri)
+        assert.isNull(foreign.headers.get("location"), foreignUri)
+      }
+      const viaLocalhost = yield* send(authorizeUrl({ redirect_uri: `http://localhost:${port}/auth/callback` }))
+      assert.strictEqual(viaLocalhost.status, 302)
+      assert.match(
+        viaLocalhost.headers.get("location") ?? "",
+        new RegExp(`^http://localhost:${port}/auth/callback\\?code=`)
+      )
+
+      // Once the page is known, other mistakes go back to it as OAuth errors (RFC 6749 §4.1.2.1); PKCE is required.
+      for (const [overrides, error] of [
+        [{ code_challenge_method: "plain" }, "invalid_request"],
+        [{ client_id: "someone-else" }, "unauthorized_client"],
+        [{ response_type: "token" }, "unsupported_response_type"]
+      ] as const) {
+        const refused = yield* send(authorizeUrl(overrides))
+        assert.strictEqual(refused.status, 302)
+        const location = new URL(refused.headers.get("location") ?? "")
+        assert.strictEqual(location.searchParams.get("error"), error)
+        assert.strictEqual(location.searchParams.get("state"), "st-1")
+        assert.isNull(location.searchParams.get("code"))
+      }
+
+      // The token request is a short form; a large body is refused without being taken in.
+      const oversize = yield* redeem({ padding: "x".repeat(64 * 1024) })
+      assert.strictEqual(oversize.status, 400)
+      assert.strictEqual((JSON.parse(oversize.body) as { error: string }).error, "invalid_request")
+
+      // At most 1000 codes wait at once: the oldest goes first, so a loop of authorizations cannot fill memory.
+      const firstCode = new URL((yield* send(authorizeUrl({}))).headers.get("location") ?? "").searchParams.get("code")
+      for (let i = 0; i < 1000; i++) yield* send(authorizeUrl({}))
+      const evicted = yield* redeem({ code: firstCode ?? "" })
+      assert.strictEqual(evicted.status, 400)
     }).pipe(Effect.scoped)
   )
 

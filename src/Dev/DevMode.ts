@@ -8,9 +8,12 @@ import { OrganizationsRepo } from "../Organizations/Repo.js"
 import { devBanner } from "./DevBanner.js"
 import { devAudience, DevIssuer } from "./DevIssuer.js"
 
-const wildcardOrLoopback = new Set(["0.0.0.0", "::", "127.0.0.1", "::1", "localhost"])
+const wildcardOrLoopback = new Set(["0.0.0.0", "::", "127.0.0.1", "localhost"])
 
-/** The origin the local issuer and the printed commands use: loopback unless the listener names another host. */
+/**
+ * The origin the local issuer and the printed commands use: loopback unless the listener names another host. A
+ * listener on `::1` alone is not reachable at 127.0.0.1, so it keeps its own address.
+ */
 export const devOrigin = (host: string, port: number) => {
   const visibleHost = wildcardOrLoopback.has(host) ? "127.0.0.1" : host
   return `http://${visibleHost.includes(":") ? `[${visibleHost}]` : visibleHost}:${port}`

@@ -1,7 +1,10 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect } from "effect"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import { Effect, Option } from "effect"
+import { PigeonConfig } from "../Config.js"
+import { bodyLimitBytes } from "../Http/JsonBody.js"
 import type { RouteDefinition } from "../Http/RouteTable.js"
 import { makeDevAuthorization } from "./DevAuthorization.js"
 import { DevIssuer } from "./DevIssuer.js"
@@ -15,29 +18,44 @@ export const devRoutes: ReadonlyArray<RouteDefinition> = [
   { method: "POST", path: "/dev/receiver" }
 ]
 
-/** A test receiver that accepts every delivery and says so in the log, for the printed walkthrough. */
-const receiveDelivery = Effect.gen(function* () {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const body = yield* Effect.orElseSucceed(request.arrayBuffer, () => new ArrayBuffer(0))
-  yield* Effect.logInfo("dev receiver got a delivery").pipe(
-    Effect.annotateLogs({
-      webhookId: request.headers["webhook-id"] ?? "",
-      eventType: request.headers["x-pigeon-event-type"] ?? "",
-      try: request.headers["x-pigeon-attempt"] ?? "",
-      bytes: body.byteLength
-    })
-  )
-  return HttpServerResponse.empty({ status: 204 })
-})
+/**
+ * A test receiver that accepts every delivery and says so in the log, for the printed walkthrough. It reads at most
+ * what the API would take as a request body: no delivery is larger, and anything else is not a delivery.
+ */
+const receiveDelivery = (limitBytes: number) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const read = yield* request.arrayBuffer.pipe(
+      HttpIncomingMessage.withMaxBodySize(Option.some(limitBytes)),
+      Effect.option
+    )
+    if (Option.isNone(read)) {
+      return HttpServerResponse.unsafeJson(
+        { error: `request body exceeds ${limitBytes} bytes`, code: "payload_too_large" },
+        { status: 413 }
+      )
+    }
+    const body = read.value
+    yield* Effect.logInfo("dev receiver got a delivery").pipe(
+      Effect.annotateLogs({
+        webhookId: request.headers["webhook-id"] ?? "",
+        eventType: request.headers["x-pigeon-event-type"] ?? "",
+        try: request.headers["x-pigeon-attempt"] ?? "",
+        bytes: body.byteLength
+      })
+    )
+    return HttpServerResponse.empty({ status: 204 })
+  })
 
 export const DevRoutesLive = HttpApiBuilder.Router.use((router) =>
   Effect.gen(function* () {
     const issuer = yield* DevIssuer
+    const config = yield* PigeonConfig
     const authorization = yield* makeDevAuthorization
     yield* router.get("/dev/oidc/.well-known/openid-configuration", HttpServerResponse.json(issuer.discoveryDocument))
     yield* router.get("/dev/oidc/jwks.json", HttpServerResponse.json(issuer.jwks))
     yield* router.get("/dev/oidc/authorize", authorization.authorize)
     yield* router.post("/dev/oidc/token", authorization.token)
-    yield* router.post("/dev/receiver", receiveDelivery)
+    yield* router.post("/dev/receiver", receiveDelivery(bodyLimitBytes(config.maxPayloadBytes)))
   })
 )

@@ -29,6 +29,9 @@ const ConsoleServer = BaseUrlLive.pipe(
   Layer.provideMerge(TestDatabase)
 )
 
+/** What a browser sends when it navigates. */
+const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
 /** A raw request: fetch would undo the compression this test looks at. */
 const get = (path: string, headers: Record<string, string> = {}, method = "GET") =>
   Effect.flatMap(BaseUrl, (baseUrl) =>
@@ -52,16 +55,16 @@ const get = (path: string, headers: Record<string, string> = {}, method = "GET")
   )
 
 layer(ConsoleServer)("web console at / (issue #7)", (it) => {
-  it.effect("serves index.html for / and for any page path, revalidated on every load", () =>
+  it.effect("serves index.html for / and for any page path a browser asks for, revalidated on every load", () =>
     Effect.gen(function* () {
       for (const path of ["/", "/applications/app_123/messages", "/auth/callback?code=abc&state=x", "/index.html"]) {
-        const page = yield* get(path)
+        const page = yield* get(path, { accept: browserAccept })
         assert.strictEqual(page.status, 200, path)
         assert.strictEqual(page.headers["content-type"], "text/html; charset=utf-8", path)
         assert.strictEqual(page.headers["cache-control"], "no-cache", path)
         assert.include(page.body.toString(), "/assets/app-1a2b.js", path)
       }
-      const traced = yield* get("/applications", { "x-request-id": "req-console" })
+      const traced = yield* get("/applications", { accept: browserAccept, "x-request-id": "req-console" })
       assert.strictEqual(traced.headers["x-request-id"], "req-console")
     })
   )
@@ -75,10 +78,19 @@ layer(ConsoleServer)("web console at / (issue #7)", (it) => {
       assert.isUndefined(plain.headers["content-encoding"])
       assert.strictEqual(plain.body.toString(), script)
 
-      const gzipped = yield* get("/assets/app-1a2b.js", { "accept-encoding": "br, gzip;q=0.8" })
+      const gzipped = yield* get("/assets/app-1a2b.js", { "accept-encoding": "br, GZIP;q=0.8" })
       assert.strictEqual(gzipped.headers["content-encoding"], "gzip")
       assert.isBelow(gzipped.body.byteLength, script.length / 10)
       assert.strictEqual(gunzipSync(gzipped.body).toString(), script)
+
+      for (const refused of ["gzip;q=0", "gzip; q=0, identity", "identity", "*;q=0"]) {
+        const plainAgain = yield* get("/assets/app-1a2b.js", { "accept-encoding": refused })
+        assert.isUndefined(plainAgain.headers["content-encoding"], refused)
+      }
+      assert.strictEqual(
+        (yield* get("/assets/app-1a2b.js", { "accept-encoding": "*" })).headers["content-encoding"],
+        "gzip"
+      )
     })
   )
 
@@ -97,6 +109,26 @@ layer(ConsoleServer)("web console at / (issue #7)", (it) => {
       assert.include(String((yield* get("/api/openapi.json")).headers["content-type"]), "application/json")
       assert.strictEqual((yield* get("/health")).status, 200)
 
+      // However an API or health path is spelt, a client gets the JSON 404, never a page (a probe on `//health/ready`
+      // must not pass with the database down).
+      for (const path of [
+        "//api/v1/applications",
+        "//health/ready",
+        "/API/v1/applications",
+        "/%61pi/v1/applications",
+        "/api%2fv1/applications",
+        "/api;x",
+        "/Health"
+      ]) {
+        const response = yield* get(path, { accept: browserAccept })
+        assert.strictEqual(response.status, 404, path)
+        assert.strictEqual(JSON.parse(response.body.toString()).code, "not_found", path)
+      }
+      // A page path asked for by something other than a browser is an unknown route too.
+      const scripted = yield* get("/applications", { accept: "application/json" })
+      assert.strictEqual(scripted.status, 404)
+      assert.strictEqual((yield* get("/applications")).status, 404)
+
       // Only reads: a form posted to a page path is not answered with the page.
       const posted = yield* get("/applications", { "content-type": "application/json" }, "POST")
       assert.strictEqual(posted.status, 404)
@@ -105,7 +137,7 @@ layer(ConsoleServer)("web console at / (issue #7)", (it) => {
 
   it.effect("counts console pages under their own metrics label, not as unmatched", () =>
     Effect.gen(function* () {
-      yield* get("/some/page")
+      yield* get("/some/page", { accept: browserAccept })
       const metrics = (yield* get("/metrics")).body.toString()
       assert.match(metrics, /pigeon_http_requests_total\{[^}]*route="console"[^}]*\} \d+/)
     })
