@@ -132,7 +132,8 @@ const pigeonHttp = (routes: RouteTable) =>
       )
     })
   ).pipe(
-    Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
+    // The docs page must work offline and tell no third party who reads it: no fonts from the Scalar CDN.
+    Layer.provide(HttpApiScalar.layer({ path: "/docs", scalar: { withDefaultFonts: false } })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
     Layer.provide(PigeonApiLive),
     Layer.provide(Audit.Default)
