@@ -44,8 +44,22 @@ const prepareSecret = (secret: string): SigningKey => {
   }
 }
 
+/** Secrets signed with lately; making a KeyObject costs more than the HMAC of a small body. */
+const preparedKeys = new Map<string, SigningKey>()
+const maxPreparedKeys = 4096
+
+const cachedKey = (secret: string): SigningKey => {
+  const cached = preparedKeys.get(secret)
+  if (cached !== undefined) return cached
+  const prepared = prepareSecret(secret)
+  // Map order is insertion order: past the bound, the oldest entry goes.
+  if (preparedKeys.size >= maxPreparedKeys) preparedKeys.delete(preparedKeys.keys().next().value ?? "")
+  preparedKeys.set(secret, prepared)
+  return prepared
+}
+
 /** The keys of an endpoint's active secrets, in the same order (newest first). */
-export const prepareSecrets = (secrets: ReadonlyArray<string>): ReadonlyArray<SigningKey> => secrets.map(prepareSecret)
+export const prepareSecrets = (secrets: ReadonlyArray<string>): ReadonlyArray<SigningKey> => secrets.map(cachedKey)
 
 const pigeonSignature = (key: KeyObject, body: Uint8Array): string =>
   `sha256=${createHmac("sha256", key).update(body).digest("hex")}`

@@ -1,4 +1,4 @@
-import { Clock, Context, Duration, Effect, Fiber, FiberSet, HashMap, Layer, Option, Ref } from "effect"
+import { Clock, Context, Duration, Effect, Fiber, FiberSet, Layer, Option, Ref } from "effect"
 import { PigeonConfig } from "../Config.js"
 import { Metrics } from "../Observability/Metrics.js"
 import { version } from "../Version.js"
@@ -43,12 +43,35 @@ const requestOf = (attempt: ClaimedAttempt, nowMillis: number) => {
   }
 }
 
-const increment = (key: string) => (map: HashMap.HashMap<string, number>) =>
-  HashMap.set(map, key, Option.getOrElse(HashMap.get(map, key), () => 0) + 1)
+/** What one process runs: per endpoint (for its limit) and per attempt (to release them at shutdown). */
+class RunningTries {
+  private readonly perEndpoint = new Map<string, number>()
+  private readonly byId = new Map<string, ClaimedAttempt>()
 
-const decrement = (key: string) => (map: HashMap.HashMap<string, number>) => {
-  const next = Option.getOrElse(HashMap.get(map, key), () => 1) - 1
-  return next <= 0 ? HashMap.remove(map, key) : HashMap.set(map, key, next)
+  get size() {
+    return this.byId.size
+  }
+
+  add(attempt: ClaimedAttempt) {
+    this.byId.set(attempt.id, attempt)
+    this.perEndpoint.set(attempt.endpointId, (this.perEndpoint.get(attempt.endpointId) ?? 0) + 1)
+  }
+
+  remove(attempt: ClaimedAttempt) {
+    if (!this.byId.delete(attempt.id)) return
+    const left = (this.perEndpoint.get(attempt.endpointId) ?? 1) - 1
+    if (left <= 0) this.perEndpoint.delete(attempt.endpointId)
+    else this.perEndpoint.set(attempt.endpointId, left)
+  }
+
+  /** A copy, for a claim that runs while tries keep finishing. */
+  endpointCounts(): ReadonlyMap<string, number> {
+    return new Map(this.perEndpoint)
+  }
+
+  attempts(): ReadonlyArray<ClaimedAttempt> {
+    return [...this.byId.values()]
+  }
 }
 
 /**
@@ -72,9 +95,8 @@ export const DeliveryWorkerLive = Layer.scoped(
       maxBackoffSecs: settings.maxBackoffSecs
     }
 
-    /** Tries running in this process: per endpoint (for its limit) and per attempt (to release them at shutdown). */
-    const perEndpoint = yield* Ref.make(HashMap.empty<string, number>())
-    const running = yield* Ref.make(HashMap.empty<string, ClaimedAttempt>())
+    // Touched only inside Effect.sync, on this process's one JavaScript thread: plain maps, no copy per try.
+    const running = new RunningTries()
     const tries = yield* FiberSet.make<void>()
     const stopping = yield* Ref.make(false)
 
@@ -123,20 +145,18 @@ export const DeliveryWorkerLive = Layer.scoped(
 
     const start = (attempt: ClaimedAttempt) =>
       Effect.gen(function* () {
-        yield* Ref.update(perEndpoint, increment(attempt.endpointId))
-        yield* Ref.update(running, HashMap.set(attempt.id, attempt))
-        const finished = Effect.all([
-          Ref.update(perEndpoint, decrement(attempt.endpointId)),
-          Ref.update(running, HashMap.remove(attempt.id)),
+        yield* Effect.sync(() => running.add(attempt))
+        const finished = Effect.zipRight(
+          Effect.sync(() => running.remove(attempt)),
           doorbell.ring
-        ])
+        )
         // Interruptible again, though started from the uninterruptible claim: the deadline and the stop abort tries.
         yield* FiberSet.run(tries, Effect.interruptible(Effect.ensuring(deliver(attempt), finished)))
       })
 
     /** One claim within the free slots; answers whether it filled its batch (then claim again at once). */
     const claimOnce = Effect.gen(function* () {
-      const free = settings.concurrency - HashMap.size(yield* Ref.get(running))
+      const free = settings.concurrency - running.size
       if (free <= 0) return false
       const limit = Math.min(settings.batchSize, free)
       const nowMillis = yield* Clock.currentTimeMillis
@@ -145,7 +165,7 @@ export const DeliveryWorkerLive = Layer.scoped(
         leaseUntil: new Date(nowMillis + settings.httpTimeoutSecs * 1000 + leaseMarginMillis),
         limit,
         endpointLimit: settings.endpointConcurrency,
-        busyEndpoints: new Map(yield* Ref.get(perEndpoint))
+        busyEndpoints: running.endpointCounts()
       })
       yield* Effect.forEach(claimed, start, { discard: true })
       return claimed.length === limit
@@ -174,7 +194,7 @@ export const DeliveryWorkerLive = Layer.scoped(
         const drained = yield* FiberSet.awaitEmpty(tries).pipe(Effect.timeoutOption(budget))
         if (Option.isSome(drained)) return
         // Past the budget: abort what is left and hand it back, due now, its interrupted try uncounted.
-        const left = [...HashMap.values(yield* Ref.get(running))]
+        const left = running.attempts()
         yield* FiberSet.clear(tries)
         yield* attempts.release(left, new Date(yield* Clock.currentTimeMillis))
         yield* Effect.logWarning("tries cut at shutdown and returned to pending").pipe(
