@@ -68,16 +68,18 @@ export class TokenVerifier extends Effect.Service<TokenVerifier>()("pigeon/Auth/
         const jwksUrl = yield* jwksUrlOf(target)
         const keySet = yield* keySets.current(jwksUrl)
 
-        const noMatchingKey = new TokenRefused({ reason: "no key in the JWKS matches the token's kid and algorithm" })
+        // Made only when needed: an error captures a stack trace, too dear for every request.
+        const noMatchingKey = () =>
+          new TokenRefused({ reason: "no key in the JWKS matches the token's kid and algorithm" })
         return yield* checkWith(token, target, keySet).pipe(
           Effect.catchTag("UnknownSigningKey", () =>
             Effect.flatMap(
               keySets.refreshForUnknownKey(jwksUrl, keySet),
               Option.match({
-                onNone: () => Effect.fail(noMatchingKey),
+                onNone: () => Effect.fail(noMatchingKey()),
                 onSome: (refreshed) =>
                   checkWith(token, target, refreshed).pipe(
-                    Effect.catchTag("UnknownSigningKey", () => Effect.fail(noMatchingKey))
+                    Effect.catchTag("UnknownSigningKey", () => Effect.fail(noMatchingKey()))
                   )
               })
             )

@@ -108,11 +108,10 @@ export const readJsonBody = Effect.gen(function* () {
   const request = yield* HttpServerRequest.HttpServerRequest
   const config = yield* PigeonConfig
   const limit = bodyLimitBytes(config.maxPayloadBytes)
-  const tooLarge = tooLargeError(limit)
   yield* checkBodyHeaders(request, limit)
 
   const bytes = yield* readAtMost(request, limit)
-  if (Option.isNone(bytes)) return yield* tooLarge
+  if (Option.isNone(bytes)) return yield* tooLargeError(limit)
   const text = yield* Effect.try({
     try: () => utf8.decode(bytes.value),
     catch: () => new BadRequest({ message: "the request body is not valid UTF-8" })
