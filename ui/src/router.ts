@@ -109,10 +109,14 @@ const routes: RouteRecordRaw[] = [
   }
 ]
 
+/** The browser tab's title for a page or screen titled `title`: "Applications · Pigeon", or just "Pigeon". */
+export const documentTitle = (title: string | undefined): string =>
+  title === undefined ? "Pigeon" : `${title} · Pigeon`
+
 export const createConsoleRouter = () => {
   const router = createRouter({ history: createWebHistory(), routes })
   router.afterEach((to) => {
-    document.title = to.meta.title === undefined ? "Pigeon" : `${to.meta.title} · Pigeon`
+    document.title = documentTitle(to.meta.title)
   })
   return router
 }

@@ -91,6 +91,8 @@ describe("console shell", () => {
     const wrapper = await mountAt("/?search=bill")
 
     expect(wrapper.get("h1").text()).toBe("Your session expired")
+    expect(wrapper.get(".brand").text()).toBe("Pigeon")
+    expect(document.title).toBe("Your session expired · Pigeon")
     expect(wrapper.get("button.primary").text()).toBe("Sign in again")
     expect(wrapper.find("table").exists()).toBe(false)
   })

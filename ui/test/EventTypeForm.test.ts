@@ -89,7 +89,12 @@ describe("EventTypeForm", () => {
     const wrapper = mount(EventTypeForm, { props: { appId: APP_ID, eventType } })
 
     expect((wrapper.get("textarea").element as HTMLTextAreaElement).value).toContain('"type": "object"')
+    expect(wrapper.get(".json-editor p").text()).toBe("Valid JSON")
     await wrapper.get("textarea").setValue("")
+    // An empty box is no schema, not valid JSON: said neutrally, without the green "Valid JSON".
+    const status = wrapper.get(".json-editor p")
+    expect(status.text()).toBe("No schema")
+    expect(status.classes()).toEqual(["muted"])
     await submit(wrapper)
 
     expect(requests[0]!.method).toBe("PUT")

@@ -31,8 +31,14 @@ const attempt = (status: "pending" | "in_flight" | "succeeded" | "failed", attem
   created_at: "2026-12-04T09:31:00.000Z"
 })
 
-/** Serves the message page; `attempts` answers the attempts route, one entry per call, the last one repeated. */
-const serveMessage = (attempts: ReturnType<typeof attempt>[][]) =>
+/** How the test endpoint stands: enabled, or disabled for one of the SPEC's reasons. */
+type EndpointState = { enabled: true } | { enabled: false; reason: "manual" | "consecutive_dead_letters" | "gone" }
+
+/**
+ * Serves the message page; `attempts` answers the attempts route, one entry per call, the last one repeated, and
+ * `endpoint` says whether the one endpoint is enabled.
+ */
+const serveMessage = (attempts: ReturnType<typeof attempt>[][], endpoint: EndpointState = { enabled: true }) =>
   stubServer((method, path) => {
     if (method !== "GET") return undefined
     if (path === `/api/v1/applications/${APP_ID}/messages/${MESSAGE_ID}`)
@@ -54,9 +60,9 @@ const serveMessage = (attempts: ReturnType<typeof attempt>[][]) =>
             app_id: APP_ID,
             name: "billing",
             url: "http://127.0.0.1:9/hook",
-            enabled: true,
-            disabled_reason: null,
-            disabled_at: null,
+            enabled: endpoint.enabled,
+            disabled_reason: endpoint.enabled ? null : endpoint.reason,
+            disabled_at: endpoint.enabled ? null : "2026-12-04T09:30:30.000Z",
             signing_secrets_masked: ["whsec_...9f04ab"],
             event_type_ids: [EVENT_TYPE_ID],
             created_at: "2026-12-04T09:30:00.000Z",
@@ -143,8 +149,37 @@ describe("MessagePage", () => {
     const details = wrapper.get(".attempt details")
     expect((details.element as HTMLDetailsElement).open).toBe(false)
     expect(details.text()).toContain("boom")
-    expect(wrapper.get(".attempt").text()).toContain("try 3")
+    expect(wrapper.get(".attempt").text()).toContain("latest try: 3")
+    expect(wrapper.text()).toContain("responses of earlier tries are not kept")
     expect(wrapper.find("button.retry").exists()).toBe(true)
+    wrapper.unmount()
+  })
+
+  it("says a pending attempt of a disabled endpoint is held and does not poll for it", async () => {
+    const { requests } = serveMessage([[attempt("pending", 2)]], { enabled: false, reason: "manual" })
+    const wrapper = await mountPage()
+
+    expect(wrapper.get(".attempt .held").text()).toBe("held: endpoint disabled (by a user) — re-enable it to deliver")
+    expect(wrapper.get(".attempt").text()).toContain("latest try: 2")
+    await vi.advanceTimersByTimeAsync(10_000)
+    await flushPromises()
+    expect(requestsTo(requests, "GET", ATTEMPTS_PATH)).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
+    wrapper.unmount()
+  })
+
+  it("keeps polling an in-flight attempt even when its endpoint was disabled meanwhile", async () => {
+    const { requests } = serveMessage([[attempt("in_flight", 1)], [attempt("failed", 1)]], {
+      enabled: false,
+      reason: "gone"
+    })
+    const wrapper = await mountPage()
+
+    expect(wrapper.find(".attempt .held").exists()).toBe(false)
+    await vi.advanceTimersByTimeAsync(2000)
+    await flushPromises()
+    expect(requestsTo(requests, "GET", ATTEMPTS_PATH)).toHaveLength(2)
+    expect(wrapper.get(".attempt").text()).toContain("failed")
     wrapper.unmount()
   })
 

@@ -84,6 +84,9 @@ describe("creating an endpoint on the endpoints page", () => {
 
     expect(wrapper.get("dialog").element.open).toBe(false)
     expect(document.body.innerHTML).not.toContain(SECRET)
+    // Focus is back on the Create button, not lost to the page.
+    expect(document.activeElement).toBe(wrapper.get("form button[type=submit]").element)
+    expect(document.activeElement?.textContent?.trim()).toBe("Create endpoint")
     wrapper.unmount()
   })
 })

@@ -11,3 +11,13 @@ const DESCRIPTIONS: Record<DisabledReason, string> = {
 
 export const describeDisabledReason = (reason: DisabledReason | null): string =>
   reason === null ? "disabled" : DESCRIPTIONS[reason]
+
+/** The same reasons, short enough to sit in brackets after "endpoint disabled". */
+const SHORT_DESCRIPTIONS: Record<DisabledReason, string> = {
+  manual: "by a user",
+  consecutive_dead_letters: "too many dead letters in a row",
+  gone: "the receiver answered 410 Gone"
+}
+
+export const shortDisabledReason = (reason: DisabledReason | null): string =>
+  reason === null ? "no reason recorded" : SHORT_DESCRIPTIONS[reason]
