@@ -4,6 +4,8 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import { Effect, Option } from "effect"
 import { PigeonConfig } from "../Config.js"
+import { PayloadTooLarge } from "../Domain/Errors.js"
+import { errorResponse } from "../Http/ErrorResponses.js"
 import { bodyLimitBytes } from "../Http/JsonBody.js"
 import type { RouteDefinition } from "../Http/RouteTable.js"
 import { makeDevAuthorization } from "./DevAuthorization.js"
@@ -30,10 +32,7 @@ const receiveDelivery = (limitBytes: number) =>
       Effect.option
     )
     if (Option.isNone(read)) {
-      return HttpServerResponse.unsafeJson(
-        { error: `request body exceeds ${limitBytes} bytes`, code: "payload_too_large" },
-        { status: 413 }
-      )
+      return errorResponse(new PayloadTooLarge({ message: `request body exceeds ${limitBytes} bytes` }))
     }
     const body = read.value
     yield* Effect.logInfo("dev receiver got a delivery").pipe(
